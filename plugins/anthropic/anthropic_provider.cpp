@@ -59,8 +59,10 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
         }
       }
     } else if (type == "content_block_delta") {
-      if (const auto* d = ju::obj(o, "delta"); d != nullptr && ju::str(*d, "type") == "text_delta")
+      if (const auto* d = ju::obj(o, "delta"); d != nullptr && ju::str(*d, "type") == "text_delta") {
         delta.append(ju::str(*d, "text"));
+        seen_text_ = seen_text_ || !delta.empty();
+      }
     } else if (type == "message_delta") {
       if (const auto* d = ju::obj(o, "delta"))
         result_.finish_reason = anthropic_finish_reason(ju::str(*d, "stop_reason"));
@@ -77,11 +79,17 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
     }
   }
   bool finished() const override { return finished_; }
-  http::Completion result() const override { return result_; }
+  http::Completion result() const override {
+    if (result_.finish_reason == "content_filter" && !seen_text_)
+      throw http::FailureError(http::Failure{std::string(ec::kContentFilter), 200, -1,
+                                             "anthropic: the model refused to answer"});
+    return result_;
+  }
 
  private:
   http::Completion result_;
   bool finished_ = false;
+  bool seen_text_ = false;
 };
 
 }  // namespace

@@ -114,6 +114,8 @@ class MockLlmServer::Impl {
       rec.headers.emplace_back(std::move(name), v);
     }
     rec.body = req.body;
+    rec.remote_port = req.remote_port;
+    rec.received_at = std::chrono::steady_clock::now();
     rec.fault = take_fault(header_value(rec.headers, "x-mock-fault"));
     const FaultSpec fault = parse_fault_spec(rec.fault);
     const uint64_t n = ++next_id_;

@@ -28,6 +28,7 @@
 #define PIPELINE_TESTS_MOCK_LLM_SERVER_HPP
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -47,6 +48,8 @@ struct ReceivedRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string fault;  // the fault applied, "" for none
+  int remote_port = -1;  // tells connections apart (reuse shows as one port, many requests)
+  std::chrono::steady_clock::time_point received_at;
 
   std::string header(const std::string& lower_name) const;
 };
