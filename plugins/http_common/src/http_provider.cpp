@@ -74,6 +74,10 @@ Failure HttpProvider::parse_error(const HttpResponse& r) const {
 Failure HttpProvider::classify_http_error(const HttpResponse& r) const {
   Failure f = parse_error(r);
   f.http_status = static_cast<int>(r.status);
+  // For the transient statuses the status itself is the classification (providers put generic
+  // types such as "api_error" in those bodies); 4xx bodies are more specific than the status.
+  if (is_retryable_http_status(r.status) || r.status == 401 || r.status == 403)
+    f.error_class = class_for_http_status(r.status);
   // The server's hint wins over a hint parsed from the body; retry-after-ms is more precise.
   if (auto ms = r.header("retry-after-ms"); !ms.empty()) {
     if (auto v = parse_retry_after(ms, std::time(nullptr))) f.retry_after_ms = *v / 1000;

@@ -277,6 +277,9 @@ void MockLlmServer::start() {
   impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->server.set_keep_alive_max_count(1000000);
   impl_->server.set_keep_alive_timeout(10);
+  // Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the client's
+  // delayed ACK add ~40 ms to every reply.
+  impl_->server.set_tcp_nodelay(true);
   impl_->install_routes();
   if (options_.port == 0) {
     port_ = impl_->server.bind_to_any_port(options_.host);
