@@ -59,7 +59,8 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
         }
       }
     } else if (type == "content_block_delta") {
-      if (const auto* d = ju::obj(o, "delta"); d != nullptr && ju::str(*d, "type") == "text_delta") {
+      if (const auto* d = ju::obj(o, "delta");
+          d != nullptr && ju::str(*d, "type") == "text_delta") {
         delta.append(ju::str(*d, "text"));
         seen_text_ = seen_text_ || !delta.empty();
       }

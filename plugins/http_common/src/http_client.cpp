@@ -16,7 +16,7 @@ using Clock = std::chrono::steady_clock;
 
 // How often a waiting transfer wakes up to poll cancellation and the deadlines. A socket event
 // wakes it earlier, so this bounds only the reaction time to cancellation, not the latency.
-constexpr int64_t kPollSliceMs = 20;
+constexpr int64_t kPollSliceMs = 50;
 
 struct EasyDeleter {
   void operator()(CURL* h) const { curl_easy_cleanup(h); }

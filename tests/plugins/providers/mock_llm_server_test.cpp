@@ -2,15 +2,15 @@
 // answers a missing key with 401 and bad JSON with 400, each in that provider's error body.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <curl/curl.h>
+#include <boost/json.hpp>
 
-#include <csignal>
-#include <cstdio>
 #include <spawn.h>
-#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "mock_llm_server/mock_llm_server.hpp"
@@ -37,10 +37,11 @@ Reply post(const std::string& url, const std::vector<std::string>& headers,
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* u) {
-    static_cast<std::string*>(u)->append(p, s * n);
-    return s * n;
-  });
+  curl_easy_setopt(
+      h, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* u) {
+        static_cast<std::string*>(u)->append(p, s * n);
+        return s * n;
+      });
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
   curl_easy_perform(h);
@@ -126,8 +127,12 @@ TEST(MockServerExecutable, PrintsTheBoundPortAndServes) {
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   std::string exe = PIPELINE_MOCK_SERVER_EXE;
-  std::vector<char*> argv = {exe.data(), const_cast<char*>("--port"), const_cast<char*>("0"),
-                             const_cast<char*>("--latency-ms"), const_cast<char*>("5"), nullptr};
+  std::vector<char*> argv = {exe.data(),
+                             const_cast<char*>("--port"),
+                             const_cast<char*>("0"),
+                             const_cast<char*>("--latency-ms"),
+                             const_cast<char*>("5"),
+                             nullptr};
   pid_t pid = 0;
   ASSERT_EQ(posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ), 0);
   posix_spawn_file_actions_destroy(&actions);

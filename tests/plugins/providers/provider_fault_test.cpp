@@ -59,9 +59,8 @@ std::vector<FaultCase> fault_cases() {
   };
 }
 
-class ProviderFaultTest
-    : public ::testing::TestWithParam<std::tuple<std::string, FaultCase>>,
-      public ProviderHarness {
+class ProviderFaultTest : public ::testing::TestWithParam<std::tuple<std::string, FaultCase>>,
+                          public ProviderHarness {
  protected:
   void SetUp() override { start_harness(std::get<0>(GetParam())); }
   void TearDown() override { stop_harness(); }
@@ -111,9 +110,8 @@ struct RecoveryCase {
   json::object config = {};
 };
 
-class ProviderRecoveryTest
-    : public ::testing::TestWithParam<std::tuple<std::string, RecoveryCase>>,
-      public ProviderHarness {
+class ProviderRecoveryTest : public ::testing::TestWithParam<std::tuple<std::string, RecoveryCase>>,
+                             public ProviderHarness {
  protected:
   void SetUp() override { start_harness(std::get<0>(GetParam())); }
   void TearDown() override { stop_harness(); }
@@ -139,15 +137,17 @@ INSTANTIATE_TEST_SUITE_P(
     Recovery, ProviderRecoveryTest,
     ::testing::Combine(
         ::testing::Values("anthropic", "gemini", "openai"),
-        ::testing::Values(
-            RecoveryCase{"rate_limit", "rate_limit;retry_after_ms=10", false},
-            RecoveryCase{"server_error", "server_error", false},
-            RecoveryCase{"overloaded", "overloaded", true},
-            RecoveryCase{"truncate_stream", "truncate", true},
-            RecoveryCase{"disconnect_stream", "disconnect", true},
-            RecoveryCase{"stall_stream", "stall;ms=3000", true, {{"idle_timeout_ms", 150}}},
-            RecoveryCase{"slow_first_byte", "slow_first_byte;ms=3000", false,
-                         {{"first_byte_timeout_ms", 150}}})),
+        ::testing::Values(RecoveryCase{"rate_limit", "rate_limit;retry_after_ms=10", false},
+                          RecoveryCase{"server_error", "server_error", false},
+                          RecoveryCase{"overloaded", "overloaded", true},
+                          RecoveryCase{"truncate_stream", "truncate", true},
+                          RecoveryCase{"disconnect_stream", "disconnect", true},
+                          RecoveryCase{
+                              "stall_stream", "stall;ms=3000", true, {{"idle_timeout_ms", 150}}},
+                          RecoveryCase{"slow_first_byte",
+                                       "slow_first_byte;ms=3000",
+                                       false,
+                                       {{"first_byte_timeout_ms", 150}}})),
     [](const ::testing::TestParamInfo<std::tuple<std::string, RecoveryCase>>& info) {
       return std::get<0>(info.param) + "_" + std::get<1>(info.param).label;
     });

@@ -39,7 +39,8 @@ PluginHost& ProviderHarness::host() {
     setenv(kOpenAiKeyEnv, kOpenAiKey, 1);
     auto* host = new PluginHost();  // lives for the whole test binary, like a real host
     for (const char* name : {"anthropic", "gemini", "openai"}) {
-      Status st = host->load_file(std::string(PIPELINE_PLUGIN_DIR) + "/libpipeline_" + name + ".so");
+      Status st =
+          host->load_file(std::string(PIPELINE_PLUGIN_DIR) + "/libpipeline_" + name + ".so");
       if (!st.ok()) {
         ADD_FAILURE() << st.message();
       }
@@ -65,7 +66,9 @@ void ProviderHarness::start_harness(std::string provider) {
   server_->start();
 }
 
-void ProviderHarness::stop_harness() { server_->stop(); }
+void ProviderHarness::stop_harness() {
+  server_->stop();
+}
 
 json::object ProviderHarness::base_config() const {
   json::object c;
@@ -105,7 +108,7 @@ json::object ProviderHarness::request(const std::string& user_text, bool stream)
 }
 
 Outcome ProviderHarness::call(const ProviderInstance& p, const json::object& req,
-                           const CallOptions& options) {
+                              const CallOptions& options) {
   Outcome out;
   std::mutex mu;
   std::optional<CallContext::Clock::duration> timeout;

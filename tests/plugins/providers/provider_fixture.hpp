@@ -84,6 +84,6 @@ std::string provider_name(const ::testing::TestParamInfo<std::string>& info);
 
 }  // namespace pipeline::testing
 
-#define PIPELINE_ALL_PROVIDERS(suite)                                                        \
+#define PIPELINE_ALL_PROVIDERS(suite)                                                            \
   INSTANTIATE_TEST_SUITE_P(Providers, suite, ::testing::Values("anthropic", "gemini", "openai"), \
                            ::pipeline::testing::provider_name)

@@ -1,9 +1,9 @@
 // API keys never leave the plugin: results, error JSON, streamed events, host log lines (captured
 // at trace level through the host's log callback) and request URLs are searched for every key.
 // The host's own redactor is left empty on purpose, so only the plugin's discipline is tested.
-#include <boost/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <sstream>
 
@@ -63,8 +63,8 @@ TEST_P(ProviderSecretTest, NoKeyInResultsErrorsEventsOrLogs) {
     EXPECT_NE(logs.text().find("retrying"), std::string::npos) << "logs were not captured";
   }
   for (const auto& r : server().requests()) everything += r.target + "\n";
-  for (const std::string& key : {std::string(kAnthropicKey), std::string(kGeminiKey),
-                                std::string(kOpenAiKey), wrong_key}) {
+  for (const std::string& key :
+       {std::string(kAnthropicKey), std::string(kGeminiKey), std::string(kOpenAiKey), wrong_key}) {
     EXPECT_EQ(everything.find(key), std::string::npos) << "leaked " << key << " in:\n"
                                                        << everything;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <stdexcept>
 
@@ -42,11 +43,15 @@ class MockLlmServer::Impl {
   }
 
   // Sleeps, but returns early once the server is stopping, so stop() never waits for a fault.
-  void sleep_ms(int64_t ms) const {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (!stopping && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-          until - std::chrono::steady_clock::now(), std::chrono::milliseconds(5)));
+  // A condition variable rather than short sleeps: many concurrent replies must not cost CPU.
+  void sleep_ms(int64_t ms) {
+    if (ms <= 0) return;
+    std::unique_lock lock(sleep_mutex_);
+    sleep_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping.load(); });
+  }
+  void wake_sleepers() {
+    std::lock_guard lock(sleep_mutex_);
+    sleep_cv_.notify_all();
   }
 
   void push_fault(const std::string& spec, int times) {
@@ -64,7 +69,7 @@ class MockLlmServer::Impl {
   }
   std::vector<ReceivedRequest> requests() const {
     std::lock_guard lock(mutex_);
-    return log_;
+    return {log_.begin(), log_.end()};
   }
   void clear_requests() {
     std::lock_guard lock(mutex_);
@@ -123,7 +128,7 @@ class MockLlmServer::Impl {
     {
       std::lock_guard lock(mutex_);
       ++per_api_[rec.api];
-      log_.push_back(rec);
+      if (options_.record_requests) log_.push_back(rec);
     }
 
     sleep_ms(owner_.latency_ms_);
@@ -253,9 +258,11 @@ class MockLlmServer::Impl {
 
   MockLlmServer& owner_;
   Options options_;
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_cv_;
   mutable std::mutex mutex_;
   std::deque<std::pair<std::string, int>> faults_;
-  std::vector<ReceivedRequest> log_;
+  std::deque<ReceivedRequest> log_;  // a deque: growing it never copies the entries
   std::map<std::string, size_t> per_api_;
   std::atomic<uint64_t> next_id_{0};
 };
@@ -296,7 +303,11 @@ void MockLlmServer::start() {
 
 void MockLlmServer::stop() {
   if (!impl_->thread.joinable()) return;
-  impl_->stopping = true;
+  {
+    // The notification takes the sleepers' mutex, so no sleeper can miss it.
+    impl_->stopping = true;
+    impl_->wake_sleepers();
+  }
   impl_->server.stop();
   impl_->thread.join();
 }

@@ -47,7 +47,7 @@ struct ReceivedRequest {
   std::string target;                                        // path and query as received
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string fault;  // the fault applied, "" for none
+  std::string fault;     // the fault applied, "" for none
   int remote_port = -1;  // tells connections apart (reuse shows as one port, many requests)
   std::chrono::steady_clock::time_point received_at;
 
@@ -66,6 +66,7 @@ class MockLlmServer {
     std::string openai_key = "";  // empty: the OpenAI endpoint needs no key (a local server)
     std::string default_fault;    // applied when a request names none and the queue is empty
     size_t threads = 160;         // keep-alive connections each hold one
+    bool record_requests = true;  // keep ReceivedRequest logs (benchmarks turn this off)
   };
 
   MockLlmServer();
