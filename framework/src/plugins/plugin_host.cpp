@@ -192,8 +192,9 @@ std::vector<Status> PluginHost::load_directories(const std::vector<fs::path>& di
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       if (!only.empty()) {
+        // With an allowlist, a library we cannot even identify is not one the user asked for.
         auto probe = PluginLibrary::open(f);
-        if (probe && std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
+        if (!probe || std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
           continue;
         }
       }
