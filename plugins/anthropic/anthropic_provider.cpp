@@ -147,6 +147,7 @@ http::HttpRequest AnthropicProvider::build_request(const http::ChatRequest& r) c
   if (!r.system.empty()) body["system"] = r.system;
   if (r.temperature) body["temperature"] = *r.temperature;
   if (r.top_p) body["top_p"] = *r.top_p;
+  if (r.top_k) body["top_k"] = *r.top_k;
   if (!r.stop.empty()) {
     boost::json::array stop;
     for (const auto& s : r.stop) stop.emplace_back(s);

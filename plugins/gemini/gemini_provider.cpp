@@ -183,6 +183,7 @@ http::HttpRequest GeminiProvider::build_request(const http::ChatRequest& r) cons
   gen["maxOutputTokens"] = r.max_tokens;
   if (r.temperature) gen["temperature"] = *r.temperature;
   if (r.top_p) gen["topP"] = *r.top_p;
+  if (r.top_k) gen["topK"] = *r.top_k;
   if (!r.stop.empty()) {
     boost::json::array stop;
     for (const auto& s : r.stop) stop.emplace_back(s);

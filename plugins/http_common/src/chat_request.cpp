@@ -79,6 +79,10 @@ ChatRequest parse_chat_request(std::string_view json, const ProviderConfig& conf
   if (r.max_tokens <= 0) invalid("'max_tokens' must be positive");
   r.temperature = number(o, "temperature");
   r.top_p = number(o, "top_p");
+  if (const auto* k = json_util::find(o, "top_k"); k != nullptr && !k->is_null()) {
+    if (!k->is_int64() || k->get_int64() < 1) invalid("'top_k' must be a positive integer");
+    r.top_k = k->get_int64();
+  }
 
   if (const auto* s = json_util::find(o, "stop"); s != nullptr && !s->is_null()) {
     if (s->is_string()) {

@@ -37,6 +37,7 @@ TEST_P(ProviderCompletionTest, TranslatesParametersIntoTheWireFormat) {
   req["system"] = "be brief";
   req["temperature"] = 0.25;
   req["top_p"] = 0.5;
+  req["top_k"] = 7;
   req["stop"] = json::array{"END"};
   req["max_tokens"] = 77;
   Outcome out = call(*p, req);
@@ -52,6 +53,7 @@ TEST_P(ProviderCompletionTest, TranslatesParametersIntoTheWireFormat) {
     EXPECT_EQ(body.at("max_tokens").as_int64(), 77);
     EXPECT_EQ(body.at("stop_sequences").as_array().at(0), "END");
     EXPECT_DOUBLE_EQ(body.at("temperature").as_double(), 0.25);
+    EXPECT_EQ(body.at("top_k").as_int64(), 7);
   } else if (provider() == "gemini") {
     EXPECT_EQ(reqs[0].target, "/v1beta/models/gemini-2.5-flash:generateContent");
     EXPECT_EQ(reqs[0].header("x-goog-api-key"), kGeminiKey);
@@ -61,12 +63,14 @@ TEST_P(ProviderCompletionTest, TranslatesParametersIntoTheWireFormat) {
     EXPECT_EQ(gen.at("maxOutputTokens").as_int64(), 77);
     EXPECT_EQ(gen.at("stopSequences").at(0), "END");
     EXPECT_DOUBLE_EQ(gen.at("topP").as_double(), 0.5);
+    EXPECT_EQ(gen.at("topK").as_int64(), 7);
   } else {
     EXPECT_EQ(reqs[0].target, "/v1/chat/completions");
     EXPECT_EQ(reqs[0].header("authorization"), std::string("Bearer ") + kOpenAiKey);
     EXPECT_EQ(body.at("messages").at(0).at("role"), "system");
     EXPECT_EQ(body.at("max_tokens").as_int64(), 77);
     EXPECT_EQ(body.at("stop").at(0), "END");
+    EXPECT_FALSE(body.contains("top_k"));
   }
 }
 

@@ -29,6 +29,7 @@ struct ChatRequest {
   int64_t max_tokens = 0;
   std::optional<double> temperature;
   std::optional<double> top_p;
+  std::optional<int64_t> top_k;  // Anthropic and Gemini only
   std::vector<std::string> stop;
   bool stream = false;
   bool json_output = false;              // response_format asked for a JSON object
