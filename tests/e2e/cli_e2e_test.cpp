@@ -199,19 +199,25 @@ TEST_F(CliTest, BadHostConfigExitsTwoAndOverwritesNothing) {
 }
 
 TEST_F(CliTest, TestModeMockOverridesALiveConfig) {
+  // A live config whose key is not set: refused as it is, runs offline under TEST_MODE=mock.
   fs::path cfg = write("host.yaml", R"(providers:
-  claude: {plugin: nonexistent_live_provider, api_key_env: SOME_KEY}
+  claude: {plugin: anthropic, api_key_env: PIPELINE_E2E_UNSET_KEY}
 step_providers:
   claude: claude
 )");
-  auto bad = pipeline({"validate", "examples/hello.yaml", "--config", cfg.string()});
-  EXPECT_EQ(bad.exit_code, 2);
-  auto r = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
-                     dir_.string()},
-                    {{"TEST_MODE", "mock"}});
-  // The live instance is still declared (and its plugin missing), so this stays an error: mock
-  // mode rewires steps but does not hide a broken config.
-  EXPECT_EQ(r.exit_code, 2);
+  auto live = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
+                        dir_.string()},
+                       {{"PIPELINE_E2E_UNSET_KEY", ""}});
+  EXPECT_EQ(live.exit_code, 2) << live.err;
+  EXPECT_THAT(live.err, HasSubstr("PIPELINE_E2E_UNSET_KEY"));
+  auto mocked = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
+                          dir_.string()},
+                         {{"TEST_MODE", "mock"}, {"PIPELINE_E2E_UNSET_KEY", ""}});
+  EXPECT_EQ(mocked.exit_code, 0) << mocked.err;
+  auto broken = write("broken.yaml", "providers:\n  x: {plugin: no_such_provider}\nstep_providers:\n  claude: x\n");
+  // Mock mode rewires steps but does not hide a config that names a plugin that does not exist.
+  EXPECT_EQ(pipeline({"validate", "examples/hello.yaml", "--config", broken.string()},
+                     {{"TEST_MODE", "mock"}}).exit_code, 2);
 }
 
 TEST_F(CliTest, PluginThrowingThroughTheAbiFailsTheStepNotTheProcess) {

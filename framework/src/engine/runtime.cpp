@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace pipeline {
 
@@ -52,6 +53,18 @@ bool Runtime::start(Diagnostics& diags) {
     bool used = std::any_of(config_.step_providers.begin(), config_.step_providers.end(),
                             [&](const auto& kv) { return kv.second == name; });
     if (!used) continue;
+    // A missing key is bad input: say so before the run, not as an auth failure mid-way.
+    if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
+      const char* key = std::getenv(std::string(env->get_string()).c_str());
+      if (key == nullptr || *key == '\0') {
+        diags.error(inst.where, "providers." + name + ": the API key variable " +
+                                    std::string(env->get_string()) +
+                                    " (api_key_env) is not set; export it, or run offline with "
+                                    "TEST_MODE=mock");
+        ok = false;
+        continue;
+      }
+    }
     auto p = plugins_.create_provider(inst.component, json::serialize(inst.settings));
     if (!p) {
       diags.error(inst.where, "providers." + name + ": " + p.status().message());
