@@ -6,8 +6,7 @@
 namespace pipeline {
 
 CompletionService::CompletionService(
-    std::map<std::string, std::shared_ptr<ProviderInstance>> providers,
-    std::string default_provider)
+    std::map<std::string, std::shared_ptr<ProviderInstance>> providers, std::string default_provider)
     : providers_(std::move(providers)), default_provider_(std::move(default_provider)) {
   c_.header.struct_size = sizeof(c_);
   c_.header.version = 1;
@@ -18,19 +17,15 @@ CompletionService::CompletionService(
 CallResult CompletionService::complete(std::string_view request_json, const CallContext& ctx) {
   auto req = parse_json(request_json);
   if (!req || !req->is_object()) {
-    return {
-        PL_INVALID_ARGUMENT,
-        {},
-        R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"completion request is not a JSON object"})"};
+    return {PL_INVALID_ARGUMENT, {},
+            R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"completion request is not a JSON object"})"};
   }
   std::string name = get_string(req->get_object(), "provider", default_provider_);
   auto it = providers_.find(name);
   if (it == providers_.end()) {
-    return {
-        PL_NOT_FOUND,
-        {},
-        R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"no provider instance named ')" +
-            sdk::json_escape(name) + R"('"})"};
+    return {PL_NOT_FOUND, {},
+            R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"no provider instance named ')" +
+                sdk::json_escape(name) + R"('"})"};
   }
   CallResult r = it->second->complete(request_json, ctx);
   std::lock_guard lock(mu_);
@@ -42,8 +37,7 @@ CallResult CompletionService::complete(std::string_view request_json, const Call
   auto resp = parse_json(r.body);
   if (!resp || !resp->is_object()) {
     ++totals_.failures;
-    return {PL_INTERNAL,
-            {},
+    return {PL_INTERNAL, {},
             R"({"class":"bad_response","http_status":0,"retry_after_ms":-1,"message":"provider ')" +
                 sdk::json_escape(name) + R"(' returned a response that is not a JSON object"})"};
   }
