@@ -209,6 +209,10 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
                                    {"file", wf.file.string()},
                                    {"workspace_dir", wf.workspace_dir},
                                    {"output_dir", output_dir.string()}};
+  if (auto* fns = wf.raw.if_contains("gemini_functions")) {
+    input["workflow"].get_object()["gemini_functions"] = *fns;
+  }
+  if (auto* env = wf.raw.if_contains("environment")) input["workflow"].get_object()["environment"] = *env;
 
   input["depth"] = nesting.depth;
   CallContext call_ctx(options_.cancel);

@@ -4,6 +4,7 @@
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/executor_service.hpp>
 #include <pipeline/engine/interpolation.hpp>
+#include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/plugin.hpp>
 
@@ -272,6 +273,19 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
       value = std::move(*r);
     else
       unknown.emplace(p->get_string());
+  } else if (auto* parts = request.if_contains("prompt"); parts && parts->is_array()) {
+    // A task's prompt parts (claude_batch, parallel_claude), rendered like a step's prompt.
+    std::vector<PromptPart> prompt;
+    for (const auto& p : parts->get_array()) {
+      if (!p.is_object()) continue;
+      prompt.push_back({get_string(p.get_object(), "type", "static"), p.get_object(),
+                        scope->frame->info.step->where});
+    }
+    Interpolator interp(resolver, on_unknown);
+    PromptBuilder builder(scope->ctx, interp, scope->frame->info.workflow->file.parent_path());
+    auto r = builder.render(prompt);
+    if (!r) return fail(error, r.status());
+    value = json::object{{"text", r->text}, {"parts", r->parts}};
   } else if (auto* v = request.if_contains("render")) {
     Interpolator interp(resolver, on_unknown);
     auto r = interp.render_value(*v);
@@ -279,8 +293,8 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
     value = std::move(*r);
   } else {
     return fail(error, invalid_argument(
-                           "evaluate: the request needs \"condition\", \"expression\", \"path\" or "
-                           "\"render\""));
+                           "evaluate: the request needs \"condition\", \"expression\", \"path\", "
+                           "\"prompt\" or \"render\""));
   }
   json::array names;
   const StepConfig& step = *scope->frame->info.step;

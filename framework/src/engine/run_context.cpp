@@ -74,7 +74,13 @@ std::optional<json::value> RunContext::resolve(std::string_view path) const {
   if (path.rfind(kPrevious, 0) == 0) {
     auto [step, rest] = split_first(path.substr(kPrevious.size()));
     const json::value* r = result(step);
-    if (r == nullptr) return std::nullopt;
+    if (r == nullptr) {
+      // pipeline_ex's data_transform stores its output_field as if it were a step.
+      auto v = resolve(std::string("state.") + std::string(step));
+      if (!v) return std::nullopt;
+      if (rest.empty()) return v;
+      return extract_from_result(*v, rest);
+    }
     if (rest.empty()) return *r;
     return extract_from_result(*r, rest);
   }

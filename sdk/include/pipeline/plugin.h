@@ -282,7 +282,8 @@ typedef struct pl_executor_service_v1 {
                        const char* request_json, size_t request_len, pl_buffer* response_json,
                        pl_buffer* error);
   /* [thread] one thread per scope  request: {"condition": <string | {and|or|not}>} or
-     {"expression": "..."} or {"path": "..."}; response: {"value": <JSON>, "unknown": [...]} */
+     {"expression": "..."} or {"path": "..."} or {"prompt": [...parts...]} (-> {"text", "parts"})
+     or {"render": <JSON with {{...}}>}; response: {"value": <JSON>, "unknown": [...]} */
   int32_t (*evaluate)(void* host_data, uint64_t scope, const char* request_json,
                       size_t request_len, pl_buffer* response_json, pl_buffer* error);
   /* [thread] one thread per scope  releases the scope; appends {"variables": {...},
