@@ -36,19 +36,15 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
 }
 
 // "claude_options.allowed_tools" -> the location of that key inside the nested maps.
+// (Recursive on purpose: assigning one YAML::Node to another rewrites the tree in yaml-cpp.)
 SourceLocation field_location(const YAML::Node& node, const std::string& field,
                               const std::string& file) {
-  YAML::Node cur = node;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = field.find('.', start);
-    std::string key = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (dot == std::string::npos || !is_map(cur) || !is_map(cur[key])) {
-      return key_location(cur, key, file);
-    }
-    cur = cur[key];
-    start = dot + 1;
-  }
+  std::size_t dot = field.find('.');
+  std::string key = field.substr(0, dot);
+  if (dot == std::string::npos || !is_map(node)) return key_location(node, key, file);
+  const YAML::Node child = node[key];
+  if (!is_map(child)) return key_location(node, key, file);
+  return field_location(child, field.substr(dot + 1), file);
 }
 
 void plugin_diagnostics(const std::string& body, const StepConfig& step, const std::string& file,

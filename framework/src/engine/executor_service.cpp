@@ -383,17 +383,19 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
   } else {
     file = parent.workflow->file.string();
     std::lock_guard yaml_lock(svc->yaml_mu_);
-    YAML::Node inline_node = parent.step->node["pipeline"];
-    if (!is_map(inline_node)) {
+    // (Never assign one YAML::Node to another here: yaml-cpp would rewrite the step's tree.)
+    const YAML::Node from_step = parent.step->node["pipeline"];
+    root = YAML::Node(YAML::NodeType::Map);
+    if (is_map(from_step)) {
+      root["workflow"] = from_step;
+    } else {
       auto* p = request.if_contains("pipeline");
       if (p == nullptr || !p->is_object()) {
         return fail(error, invalid_argument("a nested pipeline needs 'pipeline_file' or an inline "
                                             "'pipeline' map"));
       }
-      inline_node = json_to_yaml(*p);
+      root["workflow"] = json_to_yaml(*p);
     }
-    root = YAML::Node(YAML::NodeType::Map);
-    root["workflow"] = inline_node;
     identity = "inline:" + parent.step->name + "@" + file;
   }
   if (depth > max_depth) {
