@@ -1,7 +1,8 @@
 // Control-flow step types: for_loop, while_loop, pipeline (nested).
 #include "loops.hpp"
 
-PIPELINE_PLUGIN("control_steps", "1.0.0", "Control-flow step types: for_loop, while_loop, pipeline") {
+PIPELINE_PLUGIN("control_steps", "1.0.0",
+                "Control-flow step types: for_loop, while_loop, pipeline") {
   using namespace control_steps;
   r.add_step<ForLoopStep>("for_loop", "1.0.0", PL_FLAG_CONCURRENT,
                           "Runs sub-steps for every item of a list, optionally in parallel");

@@ -51,12 +51,8 @@ json::array items_of(const json::object& step, const ExecutorScope& scope) {
 
 json::object loop_variables(const std::string& iterator, const json::value& item, std::size_t i,
                             std::size_t n) {
-  json::object loop{{"item", item},
-                    {"index", i},
-                    {"iteration", i + 1},
-                    {"length", n},
-                    {"first", i == 0},
-                    {"last", i + 1 == n}};
+  json::object loop{{"item", item}, {"index", i},      {"iteration", i + 1},
+                    {"length", n},  {"first", i == 0}, {"last", i + 1 == n}};
   loop[iterator] = item;
   json::object vars{{"loop", std::move(loop)}};
   vars[iterator] = item;
@@ -95,8 +91,8 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
   if (bool_or(step, "parallel", false) && n > 0) {
     // A bounded pool: each worker takes the next index; each iteration has its own scope, so
     // no two threads share mutable state on the host side.
-    int64_t max_parallel = std::clamp<int64_t>(
-        int_or(step, "max_parallel", kDefaultMaxParallel), 1, kMaxParallelLimit);
+    int64_t max_parallel = std::clamp<int64_t>(int_or(step, "max_parallel", kDefaultMaxParallel), 1,
+                                               kMaxParallelLimit);
     std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(max_parallel), n);
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
@@ -109,8 +105,8 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
           auto resp = json::parse(iter.run_steps(R"({"field":"steps"})"));
           records[i] = iteration_record(i, items[i], resp.as_object());
         } catch (const std::exception& e) {
-          records[i] = json::object{{"index", i}, {"item", items[i]}, {"success", false},
-                                    {"error", e.what()}};
+          records[i] = json::object{
+              {"index", i}, {"item", items[i]}, {"success", false}, {"error", e.what()}};
         }
         if (!records[i]["success"].as_bool() && break_on_error) stop = true;
       }
@@ -128,10 +124,11 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
       if (ctx.cancelled()) throw Error(PL_CANCELLED, "for_loop cancelled");
       json::object vars = loop_variables(iterator, items[i], i, n);
       if (cont != nullptr) {
-        scope.run_steps(json::serialize(json::object{{"steps", json::array()}, {"variables", vars}}));
+        scope.run_steps(
+            json::serialize(json::object{{"steps", json::array()}, {"variables", vars}}));
         if (condition_holds(scope, *cont)) {
-          records[i] = json::object{{"index", i}, {"item", items[i]}, {"success", true},
-                                    {"skipped", true}};
+          records[i] =
+              json::object{{"index", i}, {"item", items[i]}, {"success", true}, {"skipped", true}};
           continue;
         }
       }
@@ -152,8 +149,10 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
   std::string first_failure;
   for (auto& rec : records) {
     if (rec.empty()) continue;  // not reached (break, stop)
-    if (rec.contains("skipped")) ++skipped;
-    else if (rec["success"].as_bool()) ++completed;
+    if (rec.contains("skipped"))
+      ++skipped;
+    else if (rec["success"].as_bool())
+      ++completed;
     else {
       success = false;
       if (first_failure.empty()) first_failure = failure(rec);
@@ -172,16 +171,20 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
   json::object vars = state.as_object()["variables"].as_object();
   vars.erase("loop");
   vars.erase(iterator);
-  return json::serialize(json::object{{"output", std::move(out)}, {"set_variables", std::move(vars)}});
+  return json::serialize(
+      json::object{{"output", std::move(out)}, {"set_variables", std::move(vars)}});
 }
 
 std::string ForLoopStep::validate(std::string_view step_json) {
   json::value v = json::parse(step_json);
   const json::object& step = v.as_object();
   Diagnostics d;
-  if (!step.contains("iterator")) d.error("iterator", "for_loop needs 'iterator' (the loop variable's name)");
-  else if (!step.at("iterator").is_string()) d.error("iterator", "'iterator' must be a name");
-  if (!step.contains("data_source")) d.error("data_source", "for_loop needs 'data_source' (a list or a path to one)");
+  if (!step.contains("iterator"))
+    d.error("iterator", "for_loop needs 'iterator' (the loop variable's name)");
+  else if (!step.at("iterator").is_string())
+    d.error("iterator", "'iterator' must be a name");
+  if (!step.contains("data_source"))
+    d.error("data_source", "for_loop needs 'data_source' (a list or a path to one)");
   const auto* steps = step.if_contains("steps");
   if (steps == nullptr || !steps->is_array() || steps->get_array().empty()) {
     d.error("steps", "for_loop needs a non-empty 'steps' list");
@@ -189,7 +192,8 @@ std::string ForLoopStep::validate(std::string_view step_json) {
   if (bool_or(step, "parallel", false) && step.contains("break_condition")) {
     d.warning("break_condition", "break_condition is ignored when parallel: true");
   }
-  if (int_or(step, "max_parallel", 1) < 1) d.error("max_parallel", "max_parallel must be at least 1");
+  if (int_or(step, "max_parallel", 1) < 1)
+    d.error("max_parallel", "max_parallel must be at least 1");
   return d.str();
 }
 

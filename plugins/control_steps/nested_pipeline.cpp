@@ -13,7 +13,8 @@ const json::value* find_path(const json::value& root, std::string_view path) {
   while (!path.empty() && cur != nullptr) {
     auto dot = path.find('.');
     std::string_view key = path.substr(0, dot);
-    if (const auto* o = cur->if_object()) cur = o->if_contains(key);
+    if (const auto* o = cur->if_object())
+      cur = o->if_contains(key);
     else if (const auto* a = cur->if_array()) {
       std::size_t i = 0;
       try {
@@ -44,7 +45,8 @@ std::string NestedPipelineStep::execute(const CallContext& ctx, std::string_view
   if (const auto* p = step.if_contains("pipeline")) req["pipeline"] = *p;
   if (const auto* i = step.if_contains("inputs")) req["inputs"] = *i;
   req["max_depth"] = int_or(step, "max_depth", int_or(config, "max_depth", 10));
-  req["inherit_context"] = bool_or(step, "inherit_context", bool_or(config, "inherit_context", false));
+  req["inherit_context"] =
+      bool_or(step, "inherit_context", bool_or(config, "inherit_context", false));
 
   pipeline::sdk::StringBuffer out, err;
   std::string body = json::serialize(req);
@@ -88,7 +90,8 @@ std::string NestedPipelineStep::validate(std::string_view step_json) {
   const json::object& step = v.as_object();
   Diagnostics d;
   bool file = step.contains("pipeline_file"), inl = step.contains("pipeline");
-  if (!file && !inl) d.error("", "a nested pipeline step needs 'pipeline_file' or an inline 'pipeline'");
+  if (!file && !inl)
+    d.error("", "a nested pipeline step needs 'pipeline_file' or an inline 'pipeline'");
   if (file && inl) d.error("pipeline", "give either 'pipeline_file' or 'pipeline', not both");
   if (const auto* p = step.if_contains("pipeline"); p && !p->is_object()) {
     d.error("pipeline", "inline 'pipeline' must be a map with 'steps'");

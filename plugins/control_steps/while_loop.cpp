@@ -34,7 +34,8 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
     if (ctx.cancelled()) throw Error(PL_CANCELLED, "while_loop cancelled");
     json::object vars{{"loop", json::object{{"index", i}, {"iteration", i + 1}}}};
     scope.run_steps(json::serialize(json::object{{"steps", json::array()}, {"variables", vars}}));
-    json::value c = json::parse(scope.evaluate(json::serialize(json::object{{"condition", *condition}})));
+    json::value c =
+        json::parse(scope.evaluate(json::serialize(json::object{{"condition", *condition}})));
     if (!c.as_object()["value"].as_bool()) break;
     if (i >= max_iterations) {
       reached_limit = true;
@@ -42,8 +43,8 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
     }
     auto resp = json::parse(scope.run_steps(R"({"field":"steps"})")).as_object();
     if (!resp["success"].as_bool()) {
-      throw Error(PL_ABORTED, "while_loop iteration " + std::to_string(i + 1) + " failed at step '" +
-                                  string_or(resp, "failed_step", "?") +
+      throw Error(PL_ABORTED, "while_loop iteration " + std::to_string(i + 1) +
+                                  " failed at step '" + string_or(resp, "failed_step", "?") +
                                   "': " + string_or(resp, "error", "unknown error"));
     }
     iterations.push_back(json::object{{"iteration", i + 1}, {"results", resp["results"]}});
@@ -61,7 +62,8 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
   json::value state = json::parse(scope.close());
   json::object vars = state.as_object()["variables"].as_object();
   vars.erase("loop");
-  return json::serialize(json::object{{"output", std::move(out)}, {"set_variables", std::move(vars)}});
+  return json::serialize(
+      json::object{{"output", std::move(out)}, {"set_variables", std::move(vars)}});
 }
 
 std::string WhileLoopStep::validate(std::string_view step_json) {

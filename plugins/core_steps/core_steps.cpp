@@ -47,13 +47,15 @@ class SetVariableStep : public pipeline::sdk::Step {
     const json::value* vars = o.if_contains("variables");
     bool single = o.contains("variable");
     if (vars == nullptr && !single) {
-      add("variables", "set_variable needs a 'variables' map of name: value (or 'variable' and 'value')");
+      add("variables",
+          "set_variable needs a 'variables' map of name: value (or 'variable' and 'value')");
     } else if (vars != nullptr && !vars->is_object()) {
       add("variables", "'variables' must be a map of name: value");
     } else if (single && !o.at("variable").is_string()) {
       add("variable", "'variable' must be a name");
     }
-    if (auto* s = o.if_contains("scope"); s && (!s->is_string() || !kScopes.count(s->get_string()))) {
+    if (auto* s = o.if_contains("scope");
+        s && (!s->is_string() || !kScopes.count(s->get_string()))) {
       add("scope", "scope must be one of global, session, loop");
     }
     return json::serialize(d);
@@ -99,7 +101,8 @@ class TestEchoStep : public pipeline::sdk::Step {
 
 PIPELINE_PLUGIN("core_steps", "1.1.0",
                 "Core step types: set_variable, test_echo, data_transform, file_ops") {
-  r.add_step<SetVariableStep>("set_variable", "1.1.0", PL_FLAG_CONCURRENT, "Sets workflow variables");
+  r.add_step<SetVariableStep>("set_variable", "1.1.0", PL_FLAG_CONCURRENT,
+                              "Sets workflow variables");
   r.add_step<TestEchoStep>("test_echo", "1.0.0", PL_FLAG_CONCURRENT,
                            "Returns its value (pipeline_ex test fixture step)");
   r.add_step<core_steps::DataTransformStep>("data_transform", "1.0.0", PL_FLAG_CONCURRENT,

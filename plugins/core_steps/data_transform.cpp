@@ -98,7 +98,8 @@ bool holds(const Comparison& c, const json::value& item) {
   if (c.op == "contains") return text(*l).find(text(c.rhs)) != std::string::npos;
   auto a = num(*l), b = num(c.rhs);
   int cmp;
-  if (a && b) cmp = *a < *b ? -1 : *a > *b ? 1 : 0;
+  if (a && b)
+    cmp = *a < *b ? -1 : *a > *b ? 1 : 0;
   else if (l->is_bool() || c.rhs.is_bool() || l->is_null() || c.rhs.is_null()) {
     bool eq = *l == c.rhs;
     if (c.op == "==") return eq;
@@ -118,8 +119,9 @@ bool holds(const Comparison& c, const json::value& item) {
 
 const json::array& as_list(const json::value& v, const std::string& op) {
   if (!v.is_array()) {
-    throw Error(PL_FAILED_PRECONDITION, "data_transform: '" + op + "' needs a list, found " +
-                                            (v.is_null() ? std::string("nothing") : json::serialize(v)));
+    throw Error(PL_FAILED_PRECONDITION,
+                "data_transform: '" + op + "' needs a list, found " +
+                    (v.is_null() ? std::string("nothing") : json::serialize(v)));
   }
   return v.get_array();
 }
@@ -174,18 +176,21 @@ json::value apply(const json::object& op, json::value data, const ExecutorScope&
   }
   if (name == "join") {
     const std::string left = str(op, "left_field"), key = str(op, "join_key", left);
-    json::value right = resolve_source(op.contains("right_source") ? op.at("right_source") : json::value(), scope);
+    json::value right =
+        resolve_source(op.contains("right_source") ? op.at("right_source") : json::value(), scope);
     std::unordered_map<std::string, const json::object*> index;  // O(n + m), not O(n * m)
     if (right.is_array()) {
       for (const auto& r : right.get_array()) {
-        if (const auto* v = field_of(r, key); v && r.is_object()) index.emplace(text(*v), &r.get_object());
+        if (const auto* v = field_of(r, key); v && r.is_object())
+          index.emplace(text(*v), &r.get_object());
       }
     }
     json::array out;
     for (const auto& item : as_list(data, name)) {
       json::value merged = item;
       const auto* l = field_of(item, left);
-      if (auto it = l ? index.find(text(*l)) : index.end(); it != index.end() && merged.is_object()) {
+      if (auto it = l ? index.find(text(*l)) : index.end();
+          it != index.end() && merged.is_object()) {
         for (const auto& kv : *it->second) {
           if (!merged.get_object().contains(kv.key())) merged.get_object()[kv.key()] = kv.value();
         }
@@ -261,11 +266,14 @@ std::string DataTransformStep::validate(std::string_view step_json) {
     add("operations", "data_transform needs an 'operations' list");
     return json::serialize(d);
   }
-  static const std::set<std::string> kOps = {"filter", "map", "aggregate", "join", "group_by", "sort"};
+  static const std::set<std::string> kOps = {"filter", "map",      "aggregate",
+                                             "join",   "group_by", "sort"};
   for (const auto& op : ops->get_array()) {
-    std::string name = op.is_object() ? str(op.get_object(), "operation", str(op.get_object(), "type")) : "";
+    std::string name =
+        op.is_object() ? str(op.get_object(), "operation", str(op.get_object(), "type")) : "";
     if (!kOps.count(name)) {
-      add("operations", "unknown operation '" + name + "' (filter, map, aggregate, join, group_by, sort)");
+      add("operations",
+          "unknown operation '" + name + "' (filter, map, aggregate, join, group_by, sort)");
       continue;
     }
     if (name == "filter") {

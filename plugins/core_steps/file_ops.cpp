@@ -2,8 +2,8 @@
 #include "core_steps.hpp"
 #include "workspace_path.hpp"
 
-#include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -20,9 +20,8 @@ using pipeline::sdk::Error;
 
 namespace {
 
-const std::set<std::string> kOperations = {"copy",     "move",        "delete",
-                                           "validate", "list",        "convert",
-                                           "stream_copy", "stream_process"};
+const std::set<std::string> kOperations = {"copy", "move",    "delete",      "validate",
+                                           "list", "convert", "stream_copy", "stream_process"};
 
 std::string str(const json::object& o, std::string_view k, std::string_view fb = {}) {
   auto* v = o.if_contains(k);
@@ -48,7 +47,8 @@ void write_file(const fs::path& p, const std::string& content) {
     out << content;
   }
   fs::rename(tmp, p, ec);
-  if (ec) throw Error(PL_PERMISSION_DENIED, "file_ops: cannot write " + p.string() + ": " + ec.message());
+  if (ec)
+    throw Error(PL_PERMISSION_DENIED, "file_ops: cannot write " + p.string() + ": " + ec.message());
 }
 
 std::string format_of(const json::object& step, std::string_view key, const fs::path& p) {
@@ -68,9 +68,12 @@ std::vector<std::string> csv_row(const std::string& line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cell += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cell += c;
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cell += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cell += c;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -97,14 +100,17 @@ json::value from_csv(const std::string& text) {
       continue;
     }
     json::object row;
-    for (std::size_t i = 0; i < header.size(); ++i) row[header[i]] = i < cells.size() ? cells[i] : "";
+    for (std::size_t i = 0; i < header.size(); ++i)
+      row[header[i]] = i < cells.size() ? cells[i] : "";
     rows.push_back(std::move(row));
   }
   return rows;
 }
 
 std::string csv_cell(const json::value& v) {
-  std::string s = v.is_string() ? std::string(v.get_string()) : v.is_null() ? "" : json::serialize(v);
+  std::string s = v.is_string() ? std::string(v.get_string())
+                  : v.is_null() ? ""
+                                : json::serialize(v);
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -117,11 +123,13 @@ std::string to_csv(const json::value& v) {
   for (const auto& row : v.get_array()) {
     if (!row.is_object()) throw Error(PL_INVALID_ARGUMENT, "file_ops: CSV needs a list of objects");
     for (const auto& kv : row.get_object()) {
-      if (std::find(header.begin(), header.end(), kv.key()) == header.end()) header.emplace_back(kv.key());
+      if (std::find(header.begin(), header.end(), kv.key()) == header.end())
+        header.emplace_back(kv.key());
     }
   }
   std::string out;
-  for (std::size_t i = 0; i < header.size(); ++i) out += (i ? "," : "") + csv_cell(json::value(header[i]));
+  for (std::size_t i = 0; i < header.size(); ++i)
+    out += (i ? "," : "") + csv_cell(json::value(header[i]));
   out += "\n";
   for (const auto& row : v.get_array()) {
     for (std::size_t i = 0; i < header.size(); ++i) {
@@ -161,7 +169,8 @@ json::value yaml_value(const YAML::Node& n) {
       }
       return json::value(s);
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -180,9 +189,14 @@ void emit_yaml(YAML::Emitter& e, const json::value& v) {
       for (const auto& x : v.get_array()) emit_yaml(e, x);
       e << YAML::EndSeq;
       break;
-    case json::kind::string: e << std::string(v.get_string()); break;
-    case json::kind::null: e << YAML::Null; break;
-    default: e << json::serialize(v);
+    case json::kind::string:
+      e << std::string(v.get_string());
+      break;
+    case json::kind::null:
+      e << YAML::Null;
+      break;
+    default:
+      e << json::serialize(v);
   }
 }
 
@@ -194,7 +208,8 @@ json::value parse_as(const std::string& text, const std::string& format) {
   } catch (const std::exception& e) {
     throw Error(PL_INVALID_ARGUMENT, "file_ops: input is not valid " + format + ": " + e.what());
   }
-  throw Error(PL_INVALID_ARGUMENT, "file_ops: unsupported format '" + format + "' (csv, json, yaml)");
+  throw Error(PL_INVALID_ARGUMENT,
+              "file_ops: unsupported format '" + format + "' (csv, json, yaml)");
 }
 
 std::string write_as(const json::value& v, const std::string& format) {
@@ -205,16 +220,21 @@ std::string write_as(const json::value& v, const std::string& format) {
     emit_yaml(e, v);
     return std::string(e.c_str()) + "\n";
   }
-  throw Error(PL_INVALID_ARGUMENT, "file_ops: unsupported format '" + format + "' (csv, json, yaml)");
+  throw Error(PL_INVALID_ARGUMENT,
+              "file_ops: unsupported format '" + format + "' (csv, json, yaml)");
 }
 
 std::regex glob_regex(const std::string& glob) {
   std::string re;
   for (char c : glob) {
-    if (c == '*') re += ".*";
-    else if (c == '?') re += '.';
-    else if (std::string("\\^$.|+()[]{}").find(c) != std::string::npos) re += std::string("\\") + c;
-    else re += c;
+    if (c == '*')
+      re += ".*";
+    else if (c == '?')
+      re += '.';
+    else if (std::string("\\^$.|+()[]{}").find(c) != std::string::npos)
+      re += std::string("\\") + c;
+    else
+      re += c;
   }
   return std::regex(re);
 }
@@ -226,7 +246,8 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
   const auto& in = input.as_object();
   const auto& step = in.at("step").as_object();
   std::string ws = "./workspace";
-  if (auto* w = in.if_contains("workflow"); w && w->is_object()) ws = str(w->get_object(), "workspace_dir", ws);
+  if (auto* w = in.if_contains("workflow"); w && w->is_object())
+    ws = str(w->get_object(), "workspace_dir", ws);
   const fs::path root(ws);
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -240,10 +261,13 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
 
   if (op == "copy" || op == "stream_copy" || op == "move") {
     fs::path src = path("source"), dst = path("destination");
-    if (!fs::exists(src, ec)) throw Error(PL_NOT_FOUND, "file_ops: source '" + str(step, "source") + "' does not exist");
+    if (!fs::exists(src, ec))
+      throw Error(PL_NOT_FOUND, "file_ops: source '" + str(step, "source") + "' does not exist");
     if (dst.has_parent_path()) fs::create_directories(dst.parent_path(), ec);
-    if (op == "move") fs::rename(src, dst, ec);
-    else fs::copy(src, dst, fs::copy_options::overwrite_existing | fs::copy_options::recursive, ec);
+    if (op == "move")
+      fs::rename(src, dst, ec);
+    else
+      fs::copy(src, dst, fs::copy_options::overwrite_existing | fs::copy_options::recursive, ec);
     if (ec) throw Error(PL_INTERNAL, "file_ops " + op + ": " + ec.message());
     out["source"] = src.string();
     out["destination"] = dst.string();
@@ -257,7 +281,8 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
     json::array results;
     std::string problems;
     const auto* files = step.if_contains("files");
-    if (files == nullptr || !files->is_array()) throw Error(PL_INVALID_ARGUMENT, "file_ops validate needs 'files'");
+    if (files == nullptr || !files->is_array())
+      throw Error(PL_INVALID_ARGUMENT, "file_ops validate needs 'files'");
     for (const auto& f : files->get_array()) {
       const auto& spec = f.as_object();
       fs::path p = confined_path(root, str(spec, "path"));
@@ -272,10 +297,15 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
       if (exists && flag("must_be_dir") && !fs::is_directory(p, ec)) why = "is not a folder";
       if (exists && fs::is_regular_file(p, ec)) {
         auto size = static_cast<int64_t>(fs::file_size(p, ec));
-        if (auto* m = spec.if_contains("min_size"); m && m->is_number() && size < m->to_number<int64_t>()) why = "is smaller than min_size";
-        if (auto* m = spec.if_contains("max_size"); m && m->is_number() && size > m->to_number<int64_t>()) why = "is larger than max_size";
+        if (auto* m = spec.if_contains("min_size");
+            m && m->is_number() && size < m->to_number<int64_t>())
+          why = "is smaller than min_size";
+        if (auto* m = spec.if_contains("max_size");
+            m && m->is_number() && size > m->to_number<int64_t>())
+          why = "is larger than max_size";
       }
-      results.push_back(json::object{{"path", str(spec, "path")}, {"exists", exists}, {"valid", why.empty()}});
+      results.push_back(
+          json::object{{"path", str(spec, "path")}, {"exists", exists}, {"valid", why.empty()}});
       if (!why.empty()) problems += (problems.empty() ? "" : "; ") + str(spec, "path") + " " + why;
     }
     if (!problems.empty()) throw Error(PL_FAILED_PRECONDITION, "file_ops validate: " + problems);
@@ -291,9 +321,12 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
       if (e.is_symlink() || !std::regex_match(e.path().filename().string(), pattern)) return;
       names.push_back(fs::relative(e.path(), dir, ec).string());
     };
-    if (!fs::is_directory(dir, ec)) throw Error(PL_NOT_FOUND, "file_ops list: '" + str(step, "path", ".") + "' is not a folder");
-    if (recursive) for (const auto& e : fs::recursive_directory_iterator(dir, ec)) add(e);
-    else for (const auto& e : fs::directory_iterator(dir, ec)) add(e);
+    if (!fs::is_directory(dir, ec))
+      throw Error(PL_NOT_FOUND, "file_ops list: '" + str(step, "path", ".") + "' is not a folder");
+    if (recursive)
+      for (const auto& e : fs::recursive_directory_iterator(dir, ec)) add(e);
+    else
+      for (const auto& e : fs::directory_iterator(dir, ec)) add(e);
     std::sort(names.begin(), names.end());
     for (auto& n : names) files.emplace_back(n);
     out["count"] = files.size();
@@ -310,9 +343,13 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
     fs::path dst = step.contains("destination") ? path("destination") : src;
     std::string text = read_file(src);
     std::string proc = str(step, "processor", "identity");
-    if (proc == "uppercase") std::transform(text.begin(), text.end(), text.begin(), ::toupper);
-    else if (proc == "lowercase") std::transform(text.begin(), text.end(), text.begin(), ::tolower);
-    else if (proc != "identity") throw Error(PL_INVALID_ARGUMENT, "file_ops: unknown processor '" + proc + "' (uppercase, lowercase, identity)");
+    if (proc == "uppercase")
+      std::transform(text.begin(), text.end(), text.begin(), ::toupper);
+    else if (proc == "lowercase")
+      std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+    else if (proc != "identity")
+      throw Error(PL_INVALID_ARGUMENT,
+                  "file_ops: unknown processor '" + proc + "' (uppercase, lowercase, identity)");
     write_file(dst, text);
     out["destination"] = dst.string();
     out["bytes"] = text.size();
@@ -331,8 +368,10 @@ std::string FileOpsStep::validate(std::string_view step_json) {
   };
   std::string op = str(step, "operation");
   if (!kOperations.count(op)) {
-    add("operation", "file_ops operation must be one of copy, move, delete, validate, list, "
-                     "convert, stream_copy, stream_process; found '" + op + "'");
+    add("operation",
+        "file_ops operation must be one of copy, move, delete, validate, list, "
+        "convert, stream_copy, stream_process; found '" +
+            op + "'");
     return json::serialize(d);
   }
   auto need = [&](const char* key) {
@@ -348,7 +387,8 @@ std::string FileOpsStep::validate(std::string_view step_json) {
   for (const char* key : {"source", "destination", "path"}) {
     std::string p = str(step, key);
     if (p.empty() || p.find("{{") != std::string::npos) continue;
-    if (fs::path(p).is_absolute()) add(key, "'" + p + "' is absolute; file_ops paths are relative to the workspace");
+    if (fs::path(p).is_absolute())
+      add(key, "'" + p + "' is absolute; file_ops paths are relative to the workspace");
     for (const auto& part : fs::path(p).lexically_normal()) {
       if (part == "..") add(key, "'" + p + "' leaves the workspace ('..')");
     }

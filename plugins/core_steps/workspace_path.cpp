@@ -10,7 +10,8 @@ using pipeline::sdk::Error;
 fs::path confined_path(const fs::path& root, const std::string& path) {
   auto refuse = [&](const std::string& why) {
     return Error(PL_PERMISSION_DENIED, "file_ops: path '" + path + "' refused: " + why +
-                                           " (paths stay inside the workspace " + root.string() + ")");
+                                           " (paths stay inside the workspace " + root.string() +
+                                           ")");
   };
   if (path.empty()) throw refuse("empty path");
   fs::path p(path);
@@ -21,7 +22,8 @@ fs::path confined_path(const fs::path& root, const std::string& path) {
     if (part == "." || part.empty()) continue;
     out /= part;
     std::error_code ec;
-    if (fs::is_symlink(fs::symlink_status(out, ec))) throw refuse("'" + out.string() + "' is a symlink");
+    if (fs::is_symlink(fs::symlink_status(out, ec)))
+      throw refuse("'" + out.string() + "' is a symlink");
   }
   return out;
 }

@@ -16,8 +16,12 @@ const std::map<std::string, json::object>& presets() {
   static const std::map<std::string, json::object> kPresets = {
       {"development", {{"model", "sonnet"}, {"max_turns", 20}, {"timeout_ms", 300000}}},
       {"production",
-       {{"model", "opus"}, {"fallback_model", "sonnet"}, {"max_turns", 10}, {"timeout_ms", 120000}}},
-      {"analysis", {{"model", "opus"}, {"max_turns", 5}, {"timeout_ms", 180000}, {"temperature", 0.2}}},
+       {{"model", "opus"},
+        {"fallback_model", "sonnet"},
+        {"max_turns", 10},
+        {"timeout_ms", 120000}}},
+      {"analysis",
+       {{"model", "opus"}, {"max_turns", 5}, {"timeout_ms", 180000}, {"temperature", 0.2}}},
       {"chat", {{"model", "sonnet"}, {"max_turns", 1}, {"timeout_ms", 30000}}},
       {"test", {{"model", "sonnet"}, {"max_turns", 1}, {"timeout_ms", 10000}}},
   };
@@ -44,7 +48,9 @@ std::string str(const json::object& o, std::string_view k) {
 
 }  // namespace
 
-bool is_known_preset(const std::string& preset) { return presets().count(preset) > 0; }
+bool is_known_preset(const std::string& preset) {
+  return presets().count(preset) > 0;
+}
 
 json::object preset_options(const std::string& preset) {
   auto it = presets().find(preset);
@@ -95,7 +101,8 @@ void add_diag(json::array& diags, const std::string& field, const std::string& m
 
 void check_claude_options(const json::object& step, json::array& diags) {
   if (auto p = str(step, "preset"); !p.empty() && !is_known_preset(p)) {
-    add_diag(diags, "preset", "unknown preset '" + p + "' (development, production, analysis, chat, test)");
+    add_diag(diags, "preset",
+             "unknown preset '" + p + "' (development, production, analysis, chat, test)");
   }
   auto* opts = step.if_contains("claude_options");
   if (opts == nullptr) return;

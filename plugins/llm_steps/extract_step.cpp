@@ -79,14 +79,16 @@ json::value post_process(const std::string& name, const std::string& text, std::
   }
   if (name == "extract_key_points" || name == "extract_recommendations") {
     static const std::regex kBullet(R"(^\s*(?:[-*+]|\d+[.)])\s+(.*)$)");
-    static const std::regex kAdvice(R"(\b(recommend|should|consider|suggest)\w*)", std::regex::icase);
+    static const std::regex kAdvice(R"(\b(recommend|should|consider|suggest)\w*)",
+                                    std::regex::icase);
     for (const auto& line : lines_of(text)) {
       std::smatch m;
       bool bullet = std::regex_match(line, m, kBullet);
       std::string item = bullet ? m[1].str() : trim(line);
       if (item.empty()) continue;
       if (name == "extract_key_points" && bullet) out.emplace_back(item);
-      if (name == "extract_recommendations" && std::regex_search(item, kAdvice)) out.emplace_back(item);
+      if (name == "extract_recommendations" && std::regex_search(item, kAdvice))
+        out.emplace_back(item);
     }
     return out;
   }
@@ -156,7 +158,8 @@ std::string ExtractStep::execute(const CallContext& ctx, std::string_view input_
   if (auto* pp = cfg.if_contains("post_processing"); pp && pp->is_array()) {
     json::object processed;
     for (const auto& p : pp->get_array()) {
-      if (p.is_string()) processed[p.get_string()] = post_process(std::string(p.get_string()), text, max_len);
+      if (p.is_string())
+        processed[p.get_string()] = post_process(std::string(p.get_string()), text, max_len);
     }
     for (const auto& kv : processed) result[kv.key()] = kv.value();
     result["post_processed"] = std::move(processed);
@@ -178,8 +181,10 @@ std::string ExtractStep::validate(std::string_view step_json) {
   check_claude_options(step, d);
   auto* cfg = step.if_contains("extraction_config");
   if (cfg == nullptr || !cfg->is_object()) return json::serialize(d);
-  if (auto* f = cfg->get_object().if_contains("format"); f && (!f->is_string() || !kFormats.count(std::string(f->get_string())))) {
-    add_diag(d, "extraction_config.format", "format must be one of text, json, structured, summary, markdown");
+  if (auto* f = cfg->get_object().if_contains("format");
+      f && (!f->is_string() || !kFormats.count(std::string(f->get_string())))) {
+    add_diag(d, "extraction_config.format",
+             "format must be one of text, json, structured, summary, markdown");
   }
   if (auto* pp = cfg->get_object().if_contains("post_processing"); pp && pp->is_array()) {
     for (const auto& p : pp->get_array()) {

@@ -31,7 +31,8 @@ std::string InstructorStep::execute(const CallContext& ctx, std::string_view inp
   const json::object& step = input.at("step").as_object();
   json::object catalog;
   if (auto* w = input.if_contains("workflow"); w && w->is_object()) {
-    if (auto* f = w->get_object().if_contains("gemini_functions"); f && f->is_object()) catalog = f->get_object();
+    if (auto* f = w->get_object().if_contains("gemini_functions"); f && f->is_object())
+      catalog = f->get_object();
   }
   // Functions become tools (tool mode) and, for the first, the JSON schema of the reply.
   json::array tools;
@@ -64,8 +65,9 @@ std::string InstructorStep::execute(const CallContext& ctx, std::string_view inp
   json::object result = step_result(complete(host(), ctx, request), provider_of(input));
   json::value data = parse_reply(std::string(result["text"].as_string()));
   if (data.is_null()) {
-    throw Error(PL_INVALID_ARGUMENT, "gemini_instructor: the reply is not JSON structured output: " +
-                                         std::string(result["text"].as_string()).substr(0, 200));
+    throw Error(PL_INVALID_ARGUMENT,
+                "gemini_instructor: the reply is not JSON structured output: " +
+                    std::string(result["text"].as_string()).substr(0, 200));
   }
   // Required fields the model left out are reported, not invented.
   json::array missing;

@@ -55,7 +55,8 @@ class GeminiStep : public LlmStep {
 };
 class ClaudeSmartStep : public LlmStep {
  public:
-  ClaudeSmartStep(const pl_host_api* h, std::string_view c) : LlmStep(h, c, &claude_request, true) {}
+  ClaudeSmartStep(const pl_host_api* h, std::string_view c)
+      : LlmStep(h, c, &claude_request, true) {}
 };
 class ClaudeBatchStep : public MultiTaskStep {
  public:
@@ -74,8 +75,9 @@ PIPELINE_PLUGIN("llm_steps", "1.1.0", "LLM step types of pipeline_ex") {
   using namespace llm_steps;
   r.add_step<ClaudeStep>("claude", "1.0.0", PL_FLAG_CONCURRENT, "A Claude prompt step");
   r.add_step<GeminiStep>("gemini", "1.0.0", PL_FLAG_CONCURRENT, "A Gemini prompt step");
-  r.add_step<ClaudeSmartStep>("claude_smart", "1.0.0", PL_FLAG_CONCURRENT,
-                              "Claude with presets (development, production, analysis, chat, test)");
+  r.add_step<ClaudeSmartStep>(
+      "claude_smart", "1.0.0", PL_FLAG_CONCURRENT,
+      "Claude with presets (development, production, analysis, chat, test)");
   r.add_step<SessionStep>("claude_session", "1.0.0", PL_FLAG_CONCURRENT,
                           "Claude conversation that persists across steps and runs");
   r.add_step<ExtractStep>("claude_extract", "1.0.0", PL_FLAG_CONCURRENT,

@@ -43,8 +43,10 @@ int64_t integer(const json::object& o, std::string_view k, int64_t fb) {
 // The task's prompt text: parts rendered by the host (previous_response, files, {{...}}).
 std::string prompt_text(const json::value& prompt, const ExecutorScope& scope) {
   json::object req;
-  if (prompt.is_array()) req["prompt"] = prompt;
-  else req["render"] = prompt;
+  if (prompt.is_array())
+    req["prompt"] = prompt;
+  else
+    req["render"] = prompt;
   json::value r = json::parse(scope.evaluate(json::serialize(req)));
   const json::value& v = r.as_object()["value"];
   if (v.is_object()) return str(v.get_object(), "text");
@@ -100,7 +102,8 @@ std::string MultiTaskStep::execute(const CallContext& ctx, std::string_view inpu
         if (task.id.empty()) task.id = "task_" + std::to_string(tasks.size() + 1);
         json::object task_input = input;
         json::object& ts = task_input["step"].as_object();
-        json::object opts = merged(ts.if_contains("claude_options"), t.if_contains("claude_options"));
+        json::object opts =
+            merged(ts.if_contains("claude_options"), t.if_contains("claude_options"));
         ts["claude_options"] = opts;
         task_input["prompt_text"] = t.contains("prompt") ? prompt_text(t.at("prompt"), scope) : "";
         task.request = claude_request(task_input);
@@ -144,8 +147,9 @@ std::string MultiTaskStep::execute(const CallContext& ctx, std::string_view inpu
   for (const auto& t : tasks) {
     if (!t.error.empty()) failed += (failed.empty() ? "" : "; ") + t.id + ": " + t.error;
   }
-  if (!failed.empty()) throw Error(PL_ABORTED, std::string(batch_ ? "claude_batch" : "parallel_claude") +
-                                                   " task(s) failed: " + failed);
+  if (!failed.empty())
+    throw Error(PL_ABORTED, std::string(batch_ ? "claude_batch" : "parallel_claude") +
+                                " task(s) failed: " + failed);
 
   json::array list;
   json::object by_id;
@@ -159,12 +163,14 @@ std::string MultiTaskStep::execute(const CallContext& ctx, std::string_view inpu
     list.push_back(entry);
     by_id[t.id] = std::move(t.result);
   }
-  json::object out{{"success", true}, {"total_tasks", tasks.size()}, {"max_parallel", max_parallel}};
+  json::object out{
+      {"success", true}, {"total_tasks", tasks.size()}, {"max_parallel", max_parallel}};
   if (batch_) {
     out["tasks"] = std::move(list);
     out["results"] = std::move(by_id);
     bool consolidate = true;
-    if (auto* c = batch_cfg.if_contains("consolidate_results"); c && c->is_bool()) consolidate = c->get_bool();
+    if (auto* c = batch_cfg.if_contains("consolidate_results"); c && c->is_bool())
+      consolidate = c->get_bool();
     if (consolidate) out["consolidated"] = combined;
     out["text"] = combined;
   } else {
@@ -185,8 +191,9 @@ std::string MultiTaskStep::validate(std::string_view step_json) {
   const char* key = batch_ ? "tasks" : "parallel_tasks";
   const json::value* list = step.if_contains(key);
   if (list == nullptr && !(batch_ && step.contains("prompt"))) {
-    add_diag(d, key, std::string(batch_ ? "claude_batch" : "parallel_claude") + " needs a '" + key +
-                         "' list" + (batch_ ? " (or a prompt)" : ""));
+    add_diag(d, key,
+             std::string(batch_ ? "claude_batch" : "parallel_claude") + " needs a '" + key +
+                 "' list" + (batch_ ? " (or a prompt)" : ""));
   } else if (list != nullptr && !list->is_array()) {
     add_diag(d, key, std::string("'") + key + "' must be a list of tasks");
   } else if (list != nullptr) {

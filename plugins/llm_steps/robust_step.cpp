@@ -65,12 +65,14 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
   const json::object& step = input["step"].as_object();
   json::object retry;
   if (auto* r = step.if_contains("retry_config"); r && r->is_object()) retry = r->get_object();
-  const int max_retries = static_cast<int>(std::clamp<int64_t>(integer(retry, "max_retries", 3), 0, 20));
+  const int max_retries =
+      static_cast<int>(std::clamp<int64_t>(integer(retry, "max_retries", 3), 0, 20));
   const std::string strategy = str(retry, "backoff_strategy", "exponential");
   const int64_t base = integer(retry, "base_delay_ms", 1000);
   const int64_t cap = integer(retry, "max_delay_ms", 30000);
   json::array conditions;
-  if (auto* c = retry.if_contains("retry_conditions"); c && c->is_array()) conditions = c->get_array();
+  if (auto* c = retry.if_contains("retry_conditions"); c && c->is_array())
+    conditions = c->get_array();
   const std::string step_name = str(input, "step_name");
   const std::string provider = provider_of(input);
 
@@ -92,7 +94,9 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
     }
     last_error = r.error;
     last_condition = condition_of(r.status, r.error);
-    if (r.status == PL_CANCELLED || !retryable(last_condition, conditions) || attempt == max_retries) break;
+    if (r.status == PL_CANCELLED || !retryable(last_condition, conditions) ||
+        attempt == max_retries)
+      break;
     // Sleep in slices so cancellation is honoured during long backoffs.
     auto until = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(backoff_ms(strategy, base, attempt, cap));
@@ -104,12 +108,9 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
   }
 
   const std::string action = str(retry, "fallback_action", "fail");
-  json::object result{{"success", false},
-                      {"attempts", attempts},
-                      {"error", last_error},
-                      {"error_condition", last_condition},
-                      {"fallback_action", action},
-                      {"provider", provider}};
+  json::object result{{"success", false},          {"attempts", attempts},
+                      {"error", last_error},       {"error_condition", last_condition},
+                      {"fallback_action", action}, {"provider", provider}};
   if (action == "cached_response") {
     std::lock_guard lock(mu_);
     if (auto it = last_good_.find(step_name); it != last_good_.end()) {
@@ -122,8 +123,8 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
   if (action == "simplified_prompt") {
     std::string prompt = str(input, "prompt_text");
     if (prompt.size() > 500) prompt.resize(500);
-    request["messages"] = json::array{json::object{
-        {"role", "user"}, {"content", "Answer briefly and simply:\n" + prompt}}};
+    request["messages"] = json::array{
+        json::object{{"role", "user"}, {"content", "Answer briefly and simply:\n" + prompt}}};
     auto r = host().complete(ctx, json::serialize(request));
     if (r.ok()) {
       json::object simplified = step_result(json::parse(r.body).as_object(), provider);
@@ -134,18 +135,20 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
     }
   }
   if (action == "emergency_response") {
-    result["text"] = "The service is temporarily unavailable; this is an emergency fallback response.";
+    result["text"] =
+        "The service is temporarily unavailable; this is an emergency fallback response.";
     return json::serialize(json::object{{"output", std::move(result)}});
   }
-  if (action == "graceful_degradation" || action == "cached_response" || action == "simplified_prompt") {
+  if (action == "graceful_degradation" || action == "cached_response" ||
+      action == "simplified_prompt") {
     result["text"] = "";
     result["degraded"] = true;
     host().warn("claude_robust '" + step_name + "': all " + std::to_string(attempts) +
                 " attempt(s) failed; degraded result (" + action + ")");
     return json::serialize(json::object{{"output", std::move(result)}});
   }
-  throw Error(PL_UNAVAILABLE, "claude_robust: " + std::to_string(attempts) +
-                                  " attempt(s) failed: " + last_error);
+  throw Error(PL_UNAVAILABLE,
+              "claude_robust: " + std::to_string(attempts) + " attempt(s) failed: " + last_error);
 }
 
 std::string RobustStep::validate(std::string_view step_json) {
@@ -161,14 +164,16 @@ std::string RobustStep::validate(std::string_view step_json) {
   }
   const auto& o = r->get_object();
   if (auto s = str(o, "backoff_strategy"); !s.empty() && !kStrategies.count(s)) {
-    add_diag(d, "retry_config.backoff_strategy", "backoff_strategy must be exponential, linear or fixed");
+    add_diag(d, "retry_config.backoff_strategy",
+             "backoff_strategy must be exponential, linear or fixed");
   }
   if (auto s = str(o, "fallback_action"); !s.empty() && !kFallbacks.count(s)) {
     add_diag(d, "retry_config.fallback_action",
              "fallback_action must be graceful_degradation, cached_response, simplified_prompt, "
              "emergency_response or fail");
   }
-  if (integer(o, "max_retries", 0) < 0) add_diag(d, "retry_config.max_retries", "max_retries must be >= 0");
+  if (integer(o, "max_retries", 0) < 0)
+    add_diag(d, "retry_config.max_retries", "max_retries must be >= 0");
   return json::serialize(d);
 }
 

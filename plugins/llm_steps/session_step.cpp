@@ -23,13 +23,15 @@ std::string str(const json::object& o, std::string_view k, std::string_view fb =
 // Session names become file names; keep them to a safe alphabet.
 std::string safe_name(const std::string& name) {
   std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   return out.empty() ? "session" : out;
 }
 
 fs::path session_file(const json::object& input, const std::string& name) {
   std::string ws = "./workspace";
-  if (auto* w = input.if_contains("workflow"); w && w->is_object()) ws = str(w->get_object(), "workspace_dir", ws);
+  if (auto* w = input.if_contains("workflow"); w && w->is_object())
+    ws = str(w->get_object(), "workspace_dir", ws);
   return fs::path(ws) / ".pipeline_sessions" / (safe_name(name) + ".json");
 }
 

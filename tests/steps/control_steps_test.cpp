@@ -173,11 +173,14 @@ TEST(ForLoop, SubStepsAreValidatedWithTheirLocation) {
           prompt:
             - type: previous_response
               step: later
-)", "bad.yaml");
+)",
+                          "bad.yaml");
   std::string text = d.format();
   EXPECT_NE(text.find("bad.yaml:10:11: error: step 'inner': unknown step type 'no_such_type'"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("previous_response names step 'later', which does not exist"), std::string::npos)
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("previous_response names step 'later', which does not exist"),
+            std::string::npos)
       << text;
 }
 
@@ -254,8 +257,10 @@ TEST(NestedPipeline, FileAndInlineWithInputsAndOutputs) {
 TEST(NestedPipeline, CyclesAreRefused) {
   TempDir dir;
   StepHarness h;
-  std::ofstream("a.yaml") << "workflow:\n  name: a\n  steps:\n    - name: to_b\n      type: pipeline\n      pipeline_file: b.yaml\n";
-  std::ofstream("b.yaml") << "workflow:\n  name: b\n  steps:\n    - name: to_a\n      type: pipeline\n      pipeline_file: a.yaml\n";
+  std::ofstream("a.yaml") << "workflow:\n  name: a\n  steps:\n    - name: to_b\n      type: "
+                             "pipeline\n      pipeline_file: b.yaml\n";
+  std::ofstream("b.yaml") << "workflow:\n  name: b\n  steps:\n    - name: to_a\n      type: "
+                             "pipeline\n      pipeline_file: a.yaml\n";
   Diagnostics d;
   auto wf = load_workflow("a.yaml", d);
   ASSERT_TRUE(wf);
@@ -273,7 +278,8 @@ TEST(NestedPipeline, DepthLimitIsRefused) {
         << "workflow:\n  name: p" << i << "\n  steps:\n    - name: next\n      type: pipeline\n"
         << "      max_depth: 3\n      pipeline_file: p" << i + 1 << ".yaml\n";
   }
-  std::ofstream("p5.yaml") << "workflow:\n  name: p5\n  steps:\n    - name: e\n      type: test_echo\n      value: x\n";
+  std::ofstream("p5.yaml")
+      << "workflow:\n  name: p5\n  steps:\n    - name: e\n      type: test_echo\n      value: x\n";
   Diagnostics d;
   auto wf = load_workflow("p0.yaml", d);
   ASSERT_TRUE(wf);

@@ -39,14 +39,18 @@ TEST(SetVariable, MapAndSingleFormsAndScopes) {
   EXPECT_EQ(r.variables.at("y").to_number<int>(), 20);
   EXPECT_EQ(result_of(r, "a").as_object().at("scope"), json::value("session"));
   EXPECT_EQ(result_of(r, "c"), json::value("20 n2"));
-  Diagnostics d = h.check("workflow:\n  name: v\n  steps:\n    - name: a\n      type: set_variable\n      scope: planet\n      variables: {x: 1}\n");
+  Diagnostics d = h.check(
+      "workflow:\n  name: v\n  steps:\n    - name: a\n      type: set_variable\n      scope: "
+      "planet\n      variables: {x: 1}\n");
   EXPECT_NE(d.format().find("scope must be one of global, session, loop"), std::string::npos);
 }
 
 TEST(TestEcho, EchoesAndFailsOnRequest) {
   TempDir dir;
   StepHarness h;
-  auto wf = h.load("workflow:\n  name: e\n  steps:\n    - name: a\n      type: test_echo\n      value: {k: [1, 2]}\n    - name: b\n      type: test_echo\n      fail: true\n      error_message: boom\n");
+  auto wf = h.load(
+      "workflow:\n  name: e\n  steps:\n    - name: a\n      type: test_echo\n      value: {k: [1, "
+      "2]}\n    - name: b\n      type: test_echo\n      fail: true\n      error_message: boom\n");
   RunResult r = h.run(wf);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(result_of(r, "a").as_object().at("k").as_array().size(), 2u);
@@ -134,23 +138,27 @@ TEST(FileOps, PathsLeavingTheWorkspaceAreRefused) {
   std::ofstream("secret.txt") << "secret";
   fs::create_directory_symlink(fs::current_path(), "ws/link");
   auto run = [&](const std::string& src) {
-    auto wf = h.load("workflow:\n  name: esc\n  workspace_dir: ws\n  steps:\n    - name: c\n"
-                     "      type: file_ops\n      operation: copy\n      source: \"{{inputs.src}}\"\n"
-                     "      destination: stolen.txt\n");
+    auto wf = h.load(
+        "workflow:\n  name: esc\n  workspace_dir: ws\n  steps:\n    - name: c\n"
+        "      type: file_ops\n      operation: copy\n      source: \"{{inputs.src}}\"\n"
+        "      destination: stolen.txt\n");
     ExecutorOptions o;
     o.inputs["src"] = src;
     return h.run(wf, std::move(o));
   };
-  for (const std::string& bad : std::vector<std::string>{"../secret.txt", "a/../../secret.txt", "/etc/hostname",
-                          (fs::current_path() / "secret.txt").string(), "link/secret.txt"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"../secret.txt", "a/../../secret.txt", "/etc/hostname",
+                                (fs::current_path() / "secret.txt").string(), "link/secret.txt"}) {
     RunResult r = run(bad);
     EXPECT_FALSE(r.success) << bad;
     EXPECT_NE(r.error.find("PERMISSION_DENIED"), std::string::npos) << bad << ": " << r.error;
   }
   EXPECT_FALSE(fs::exists("ws/stolen.txt"));
   // Literal escapes are caught before the run, with the field's location.
-  Diagnostics d = h.check("workflow:\n  name: esc\n  steps:\n    - name: c\n      type: file_ops\n"
-                          "      operation: delete\n      path: ../x\n", "esc.yaml");
+  Diagnostics d = h.check(
+      "workflow:\n  name: esc\n  steps:\n    - name: c\n      type: file_ops\n"
+      "      operation: delete\n      path: ../x\n",
+      "esc.yaml");
   EXPECT_NE(d.format().find("esc.yaml:7:7: error"), std::string::npos) << d.format();
 }
 

@@ -6,7 +6,8 @@ namespace {
 
 json::object replies(std::initializer_list<std::pair<const char*, const char*>> pairs) {
   json::array list;
-  for (auto& [match, reply] : pairs) list.push_back(json::object{{"match", match}, {"reply", reply}});
+  for (auto& [match, reply] : pairs)
+    list.push_back(json::object{{"match", match}, {"reply", reply}});
   return json::object{{"replies", list}};
 }
 
@@ -61,15 +62,18 @@ TEST(ParallelClaude, IndividualAndCombinedResultsWithPreviousResponse) {
   EXPECT_NE(docs.find("Mock response to: base"), std::string::npos) << docs;
   EXPECT_NE(std::string(out.at("combined").as_string()).find("## tests"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists("outputs/docs.md"));
-  Diagnostics d = h.check("workflow:\n  name: p\n  steps:\n    - name: p\n      type: parallel_claude\n"
-                          "      parallel_tasks:\n        - id: a\n          prompt: x\n"
-                          "          claude_options: {cwd: /tmp}\n");
-  EXPECT_NE(d.format().find("claude_options.cwd is not supported"), std::string::npos) << d.format();
+  Diagnostics d = h.check(
+      "workflow:\n  name: p\n  steps:\n    - name: p\n      type: parallel_claude\n"
+      "      parallel_tasks:\n        - id: a\n          prompt: x\n"
+      "          claude_options: {cwd: /tmp}\n");
+  EXPECT_NE(d.format().find("claude_options.cwd is not supported"), std::string::npos)
+      << d.format();
 }
 
 TEST(ClaudeRobust, RetriesWithBackoffThenSucceeds) {
   TempDir dir;
-  StepHarness h({{"failures", json::object{{"rate", 1.0}, {"count", 2}, {"status", "UNAVAILABLE"}}}});
+  StepHarness h(
+      {{"failures", json::object{{"rate", 1.0}, {"count", 2}, {"status", "UNAVAILABLE"}}}});
   auto wf = h.load(R"(workflow:
   name: robust
   steps:
@@ -212,13 +216,18 @@ TEST(ClaudeSmart, PresetsAndAgentOptionWarnings) {
       type: claude_smart
       preset: turbo
       prompt: "y"
-)", "smart.yaml");
+)",
+                          "smart.yaml");
   std::string text = d.format();
-  EXPECT_NE(text.find("smart.yaml:10:9: warning: step 's' (claude_smart), field 'claude_options.allowed_tools'"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("smart.yaml:10:9: warning: step 's' (claude_smart), field "
+                      "'claude_options.allowed_tools'"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("claude_options.mcp_servers is not supported"), std::string::npos);
   EXPECT_NE(text.find("unknown preset 'turbo'"), std::string::npos);
-  auto wf = h.load("workflow:\n  name: s\n  defaults: {claude_preset: chat}\n  steps:\n    - name: s\n      type: claude_smart\n      prompt: hi\n");
+  auto wf = h.load(
+      "workflow:\n  name: s\n  defaults: {claude_preset: chat}\n  steps:\n    - name: s\n      "
+      "type: claude_smart\n      prompt: hi\n");
   RunResult r = h.run(wf);
   ASSERT_TRUE(r.success) << r.error;
   EXPECT_EQ(result_of(r, "s").as_object().at("preset"), json::value("chat"));

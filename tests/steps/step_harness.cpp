@@ -9,7 +9,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() : previous_(fs::current_path()) {
   std::random_device rd;
-  path_ = fs::temp_directory_path() / ("pipeline_steps_" + std::to_string(rd()) + std::to_string(rd()));
+  path_ =
+      fs::temp_directory_path() / ("pipeline_steps_" + std::to_string(rd()) + std::to_string(rd()));
   fs::create_directories(path_);
   fs::current_path(path_);
 }

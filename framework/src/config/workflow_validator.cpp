@@ -24,8 +24,8 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
     for (const auto& expr : placeholders(*s)) {
       auto e = Expression::parse(expr);
       if (!e) {
-        diags.error(step.where, "step '" + step.name + "': in {{" + expr + "}}: " +
-                                    e.status().message());
+        diags.error(step.where,
+                    "step '" + step.name + "': in {{" + expr + "}}: " + e.status().message());
       }
     }
   } else if (const auto* a = v.if_array()) {
@@ -140,7 +140,8 @@ struct StepValidator {
       if (const YAML::Node list = p["steps"]; is_list(list)) {
         validate_list(parse_list(list), {}, depth + 1);
       } else {
-        diags.error(location_of(p, file), "step '" + step.name + "': inline pipeline needs 'steps'");
+        diags.error(location_of(p, file),
+                    "step '" + step.name + "': inline pipeline needs 'steps'");
       }
     }
     for (const char* key : {"tasks", "parallel_tasks"}) {
@@ -163,19 +164,22 @@ struct StepValidator {
                      const std::set<std::string>& all, int depth) {
     auto component = plugins.find(PL_KIND_STEP, step.type);
     if (!component) {
-      diags.error(key_location(step.node, "type", file),
-                  "step '" + step.name + "': unknown step type '" + step.type +
-                      "' (known: " + join(known) + ")");
+      diags.error(key_location(step.node, "type", file), "step '" + step.name +
+                                                             "': unknown step type '" + step.type +
+                                                             "' (known: " + join(known) + ")");
     } else {
       auto& inst = validators[step.type];
       if (!inst) {
         json::object settings;
-        if (auto it = host_config.step_settings.find(step.type); it != host_config.step_settings.end()) {
+        if (auto it = host_config.step_settings.find(step.type);
+            it != host_config.step_settings.end()) {
           settings = it->second;
         }
         auto created = plugins.create_step(step.type, json::serialize(settings));
-        if (created) inst = *created;
-        else diags.error(step.where, created.status().message());
+        if (created)
+          inst = *created;
+        else
+          diags.error(step.where, created.status().message());
       }
       if (inst) {
         CallResult r = inst->validate(json::serialize(step.raw));
@@ -197,8 +201,8 @@ struct StepValidator {
     for (const char* key : {"break_condition", "continue_condition"}) {
       if (const YAML::Node c = step.node[key]; c.IsDefined() && !is_null(c)) {
         if (Status st = check_condition(yaml_to_json(c)); !st.ok()) {
-          diags.error(key_location(step.node, key, file), "step '" + step.name + "': " + key +
-                                                              ": " + st.message());
+          diags.error(key_location(step.node, key, file),
+                      "step '" + step.name + "': " + key + ": " + st.message());
         }
       }
     }

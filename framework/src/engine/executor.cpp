@@ -70,7 +70,9 @@ RunResult Executor::run(const Workflow& wf) {
       json::object saved_globals = restored.global_vars();
       // Flags given on the resuming command line win over the saved ones.
       for (const auto& kv : options_.global_var_overrides) saved_globals[kv.key()] = kv.value();
-      ctx = RunContext(std::move(saved_globals), restored.inputs());
+      json::object saved_inputs = restored.inputs();
+      for (const auto& kv : options_.inputs) saved_inputs[kv.key()] = kv.value();
+      ctx = RunContext(std::move(saved_globals), std::move(saved_inputs));
       for (const auto& kv : restored.results()) ctx.set_result(std::string(kv.key()), kv.value());
       for (const auto& kv : restored.variables())
         ctx.set_variable(std::string(kv.key()), kv.value());
