@@ -167,10 +167,15 @@ json::value apply(const json::object& op, json::value data, const ExecutorScope&
     if (xs.empty()) return nullptr;
     double sum = 0;
     for (double x : xs) sum += x;
-    if (fn == "sum") return sum;
+    bool integral = std::all_of(xs.begin(), xs.end(), [](double x) { return x == std::floor(x); });
+    auto typed = [&](double v) -> json::value {
+      if (integral && std::fabs(v) < 9e15) return static_cast<int64_t>(v);
+      return v;
+    };
+    if (fn == "sum") return typed(sum);
     if (fn == "average" || fn == "avg" || fn == "mean") return sum / static_cast<double>(xs.size());
-    if (fn == "min") return *std::min_element(xs.begin(), xs.end());
-    if (fn == "max") return *std::max_element(xs.begin(), xs.end());
+    if (fn == "min") return typed(*std::min_element(xs.begin(), xs.end()));
+    if (fn == "max") return typed(*std::max_element(xs.begin(), xs.end()));
     throw Error(PL_INVALID_ARGUMENT, "data_transform: unknown aggregate function '" + fn +
                                          "' (sum, average, count, min, max)");
   }

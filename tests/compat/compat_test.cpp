@@ -124,6 +124,19 @@ TEST(CompatRun, EveryAcceptedWorkflowRunsInMockMode) {
   }
 }
 
+TEST(Examples, LoopsAndTransformsRunOffline) {
+  Scratch s;
+  Outcome o = run("run --json '" PIPELINE_SOURCE_DIR "/examples/loops_and_transforms.yaml' -o out",
+                  s.run_dir(), "");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  std::ifstream in(s.run_dir() / "out" / "loops_report.json");
+  std::stringstream report;
+  report << in.rdbuf();
+  EXPECT_EQ(report.str(),
+            "{\"revenue\":254,\"running_total\":219,\"last\":\"order 1: cy (99)\","
+            "\"customers\":[\"ada\",\"bob\",\"cy\"],\"countdown_done\":\"yes\"}\n");
+}
+
 TEST(CompatRun, NestedFixturePipelineFailsWithTheSubPipelinesError) {
   Scratch s;
   std::ofstream(s.run_dir() / "parent.yaml")
