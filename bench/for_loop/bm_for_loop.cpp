@@ -1,7 +1,7 @@
 // for_loop over N items (set_variable body) through the real plugins and the executor service.
 // Reports time per item; the fitted complexity must be O(N).
 //
-//   ./build/bench/for_loop/bm_for_loop --benchmark_repetitions=5 --benchmark_report_aggregates_only
+//   ./build/bench/bm_for_loop --benchmark_repetitions=5 --benchmark_report_aggregates_only
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/runtime.hpp>
