@@ -21,6 +21,7 @@ struct RunOptions {
   std::string output_dir;
   bool json = false;
   bool quiet = false;
+  bool resume = false;
 };
 
 // "key=value" with the value read as a YAML scalar, so numbers and booleans keep their type.
@@ -56,6 +57,7 @@ int run(const RunOptions& o) {
   ExecutorOptions exec;
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
+  exec.resume = o.resume;
 
   LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
   if (!diags.has_errors()) loaded.runtime->start(diags);
@@ -123,6 +125,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Where output_to_file writes (default: workflow defaults.output_dir)");
   cmd->add_flag("--json", opts->json, "Print one machine-readable result document on stdout");
   cmd->add_flag("-q,--quiet", opts->quiet, "Only warnings and errors on stderr");
+  cmd->add_flag("--resume", opts->resume,
+                "Continue after the last completed step of the workflow's checkpoint "
+                "(checkpoint_enabled)");
   cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
 }
 

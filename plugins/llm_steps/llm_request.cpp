@@ -41,7 +41,8 @@ json::array user_message(const json::object& input) {
 json::object claude_request(const json::object& input) {
   const json::object& step = member_object(input, "step");
   const json::object& defaults = member_object(input, "defaults");
-  json::object opts = merged(defaults.if_contains("claude_options"), step.if_contains("claude_options"));
+  json::object opts =
+      merged(defaults.if_contains("claude_options"), step.if_contains("claude_options"));
   json::object req;
   req["messages"] = user_message(input);
   copy_if(opts, "model", req, "model");
@@ -56,7 +57,8 @@ json::object claude_request(const json::object& input) {
   copy_if(opts, "max_tokens", req, "max_tokens");
   copy_if(opts, "temperature", req, "temperature");
   copy_if(opts, "stop_sequences", req, "stop");
-  if (auto* f = opts.if_contains("output_format"); f && f->is_string() && f->get_string() == "json") {
+  if (auto* f = opts.if_contains("output_format");
+      f && f->is_string() && f->get_string() == "json") {
     req["response_format"] = "json";
   }
   if (auto* t = opts.if_contains("timeout_ms"); t && t->is_number()) req["timeout_ms"] = *t;

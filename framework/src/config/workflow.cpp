@@ -25,6 +25,8 @@ const std::set<std::string> kPromptPartTypes = {"static", "file", "previous_resp
 
 std::string scalar_or_empty(const YAML::Node& n) { return is_scalar(n) ? n.Scalar() : ""; }
 
+}  // namespace
+
 void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& step,
                   Diagnostics& diags) {
   const std::string where = "step '" + step.name + "': prompt";
@@ -81,8 +83,6 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
     step.prompt.push_back({type, yaml_to_object(p), loc});
   }
 }
-
-}  // namespace
 
 std::optional<StepConfig> parse_step(const YAML::Node& node, const std::string& file,
                                      Diagnostics& diags) {

@@ -24,8 +24,8 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
     for (const auto& expr : placeholders(*s)) {
       auto e = Expression::parse(expr);
       if (!e) {
-        diags.error(step.where, "step '" + step.name + "': in {{" + expr + "}}: " +
-                                    e.status().message());
+        diags.error(step.where,
+                    "step '" + step.name + "': in {{" + expr + "}}: " + e.status().message());
       }
     }
   } else if (const auto* a = v.if_array()) {
@@ -33,6 +33,18 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
   } else if (const auto* o = v.if_object()) {
     for (const auto& kv : *o) check_placeholders(kv.value(), step, file, diags);
   }
+}
+
+// "claude_options.allowed_tools" -> the location of that key inside the nested maps.
+// (Recursive on purpose: assigning one YAML::Node to another rewrites the tree in yaml-cpp.)
+SourceLocation field_location(const YAML::Node& node, const std::string& field,
+                              const std::string& file) {
+  std::size_t dot = field.find('.');
+  std::string key = field.substr(0, dot);
+  if (dot == std::string::npos || !is_map(node)) return key_location(node, key, file);
+  const YAML::Node child = node[key];
+  if (!is_map(child)) return key_location(node, key, file);
+  return field_location(child, field.substr(dot + 1), file);
 }
 
 void plugin_diagnostics(const std::string& body, const StepConfig& step, const std::string& file,
@@ -48,7 +60,7 @@ void plugin_diagnostics(const std::string& body, const StepConfig& step, const s
     const auto& o = d.get_object();
     std::string field = get_string(o, "field");
     std::string message = get_string(o, "message");
-    SourceLocation where = field.empty() ? step.where : key_location(step.node, field, file);
+    SourceLocation where = field.empty() ? step.where : field_location(step.node, field, file);
     std::string text = "step '" + step.name + "' (" + step.type + ")" +
                        (field.empty() ? "" : ", field '" + field + "'") + ": " + message;
     if (get_string(o, "severity", "error") == "warning") {
@@ -61,31 +73,113 @@ void plugin_diagnostics(const std::string& body, const StepConfig& step, const s
 
 }  // namespace
 
-void validate_workflow(const Workflow& wf, const HostConfig& host_config, PluginHost& plugins,
-                       Diagnostics& diags) {
-  const std::string file = wf.file.string();
-  const std::vector<std::string> known = plugins.names(PL_KIND_STEP);
-  std::set<std::string> earlier;
-  std::set<std::string> all;
-  for (const auto& s : wf.steps) all.insert(s.name);
+namespace {
+
+struct StepValidator {
+  const HostConfig& host_config;
+  PluginHost& plugins;
+  Diagnostics& diags;
+  std::string file;
+  std::vector<std::string> known;
   std::map<std::string, std::shared_ptr<StepInstance>> validators;
 
-  for (const auto& step : wf.steps) {
+  // `earlier`: steps whose results exist when this list starts (outer steps for a loop body).
+  void validate_list(const std::vector<StepConfig>& steps, std::set<std::string> earlier,
+                     int depth) {
+    std::set<std::string> all = earlier;
+    for (const auto& s : steps) all.insert(s.name);
+    for (const auto& step : steps) {
+      validate_step(step, earlier, all, depth);
+      earlier.insert(step.name);
+    }
+  }
+
+  void check_previous_responses(const StepConfig& step, const std::vector<PromptPart>& prompt,
+                                const std::set<std::string>& earlier,
+                                const std::set<std::string>& all, const std::string& label) {
+    for (std::size_t i = 0; i < prompt.size(); ++i) {
+      const PromptPart& part = prompt[i];
+      if (part.type != "previous_response") continue;
+      std::string ref = get_string(part.fields, "step");
+      if (earlier.count(ref)) continue;
+      std::string why = all.count(ref) ? "which runs later; a prompt can only use steps before it"
+                                       : "which does not exist";
+      std::vector<std::string> before(earlier.begin(), earlier.end());
+      diags.error(part.where, "step '" + step.name + "': " + label + "[" + std::to_string(i) +
+                                  "] previous_response names step '" + ref + "', " + why +
+                                  " (steps before this one: " + join(before) + ")");
+    }
+  }
+
+  // Sub-steps of loops, inline nested pipelines and the prompts of batch/parallel tasks are
+  // checked like top-level steps, so a typo inside a loop is found before the run.
+  void validate_children(const StepConfig& step, const std::set<std::string>& earlier,
+                         const std::set<std::string>& all, int depth) {
+    if (depth > 16) return;  // absurd nesting; the run refuses it with max_depth anyway
+    auto parse_list = [&](const YAML::Node& list) {
+      std::vector<StepConfig> out;
+      std::map<std::string, SourceLocation> seen;
+      for (const auto& n : list) {
+        auto sub = parse_step(n, file, diags);
+        if (!sub) continue;
+        if (auto it = seen.find(sub->name); it != seen.end()) {
+          diags.error(sub->where, "step '" + sub->name + "' is defined twice (first at " +
+                                      it->second.to_string() + ")");
+          continue;
+        }
+        seen[sub->name] = sub->where;
+        out.push_back(std::move(*sub));
+      }
+      return out;
+    };
+    if (const YAML::Node list = step.node["steps"]; is_list(list)) {
+      std::set<std::string> outer = earlier;
+      validate_list(parse_list(list), outer, depth + 1);
+    }
+    if (const YAML::Node p = step.node["pipeline"]; is_map(p)) {
+      if (const YAML::Node list = p["steps"]; is_list(list)) {
+        validate_list(parse_list(list), {}, depth + 1);
+      } else {
+        diags.error(location_of(p, file),
+                    "step '" + step.name + "': inline pipeline needs 'steps'");
+      }
+    }
+    for (const char* key : {"tasks", "parallel_tasks"}) {
+      const YAML::Node tasks = step.node[key];
+      if (!is_list(tasks)) continue;
+      for (std::size_t i = 0; i < tasks.size(); ++i) {
+        const YAML::Node t = tasks[i];
+        if (!is_map(t) || is_null(t["prompt"])) continue;
+        StepConfig tmp;
+        tmp.name = step.name;
+        parse_prompt(t["prompt"], file, tmp, diags);
+        check_previous_responses(step, tmp.prompt, earlier, all,
+                                 std::string(key) + "[" + std::to_string(i) + "].prompt");
+      }
+    }
+    (void)all;
+  }
+
+  void validate_step(const StepConfig& step, const std::set<std::string>& earlier,
+                     const std::set<std::string>& all, int depth) {
     auto component = plugins.find(PL_KIND_STEP, step.type);
     if (!component) {
-      diags.error(key_location(step.node, "type", file),
-                  "step '" + step.name + "': unknown step type '" + step.type +
-                      "' (known: " + join(known) + ")");
+      diags.error(key_location(step.node, "type", file), "step '" + step.name +
+                                                             "': unknown step type '" + step.type +
+                                                             "' (known: " + join(known) + ")");
     } else {
       auto& inst = validators[step.type];
       if (!inst) {
         json::object settings;
-        if (auto it = host_config.step_settings.find(step.type); it != host_config.step_settings.end()) {
+        if (auto it = host_config.step_settings.find(step.type);
+            it != host_config.step_settings.end()) {
           settings = it->second;
         }
         auto created = plugins.create_step(step.type, json::serialize(settings));
-        if (created) inst = *created;
-        else diags.error(step.where, created.status().message());
+        if (created)
+          inst = *created;
+        else
+          diags.error(step.where, created.status().message());
       }
       if (inst) {
         CallResult r = inst->validate(json::serialize(step.raw));
@@ -97,27 +191,32 @@ void validate_workflow(const Workflow& wf, const HostConfig& host_config, Plugin
         }
       }
     }
-    for (std::size_t i = 0; i < step.prompt.size(); ++i) {
-      const PromptPart& part = step.prompt[i];
-      if (part.type != "previous_response") continue;
-      std::string ref = get_string(part.fields, "step");
-      if (earlier.count(ref)) continue;
-      std::string why = all.count(ref) ? "which runs later; a prompt can only use steps before it"
-                                       : "which does not exist";
-      std::vector<std::string> before(earlier.begin(), earlier.end());
-      diags.error(part.where, "step '" + step.name + "': prompt[" + std::to_string(i) +
-                                  "] previous_response names step '" + ref + "', " + why +
-                                  " (steps before this one: " + join(before) + ")");
-    }
+    check_previous_responses(step, step.prompt, earlier, all, "prompt");
     if (step.condition) {
       if (Status st = check_condition(*step.condition); !st.ok()) {
         diags.error(key_location(step.node, "condition", file),
                     "step '" + step.name + "': " + st.message());
       }
     }
+    for (const char* key : {"break_condition", "continue_condition"}) {
+      if (const YAML::Node c = step.node[key]; c.IsDefined() && !is_null(c)) {
+        if (Status st = check_condition(yaml_to_json(c)); !st.ok()) {
+          diags.error(key_location(step.node, key, file),
+                      "step '" + step.name + "': " + key + ": " + st.message());
+        }
+      }
+    }
     check_placeholders(json::value(step.raw), step, file, diags);
-    earlier.insert(step.name);
+    validate_children(step, earlier, all, depth);
   }
+};
+
+}  // namespace
+
+void validate_workflow(const Workflow& wf, const HostConfig& host_config, PluginHost& plugins,
+                       Diagnostics& diags) {
+  StepValidator v{host_config, plugins, diags, wf.file.string(), plugins.names(PL_KIND_STEP), {}};
+  v.validate_list(wf.steps, {}, 0);
 }
 
 }  // namespace pipeline

@@ -1,5 +1,7 @@
 #include <pipeline/engine/condition.hpp>
 
+#include <cctype>
+
 namespace pipeline {
 
 namespace {
@@ -26,9 +28,25 @@ Result<bool> walk(const json::value& c, const Leaf& leaf) {
       return acc;
     }
   }
-  return invalid_argument("a condition is an expression string, true/false, or a map with one of "
-                          "and: [...], or: [...], not: ...; found " +
-                          json::serialize(c));
+  return invalid_argument(
+      "a condition is an expression string, true/false, or a map with one of "
+      "and: [...], or: [...], not: ...; found " +
+      json::serialize(c));
+}
+
+// pipeline_ex workflows sometimes wrap a whole condition in {{ }}; the braces add nothing.
+std::string_view unwrap(std::string_view text) {
+  auto trim = [](std::string_view t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+    return t;
+  };
+  text = trim(text);
+  if (text.size() >= 4 && text.substr(0, 2) == "{{" && text.substr(text.size() - 2) == "}}" &&
+      text.find("{{", 2) == std::string_view::npos) {
+    return trim(text.substr(2, text.size() - 4));
+  }
+  return text;
 }
 
 }  // namespace
@@ -36,18 +54,21 @@ Result<bool> walk(const json::value& c, const Leaf& leaf) {
 Result<bool> evaluate_condition(const json::value& condition, const PathResolver& resolve,
                                 const std::function<void(std::string_view)>& on_unknown) {
   return walk(condition, [&](std::string_view text) -> Result<bool> {
-    auto e = Expression::parse(text);
-    if (!e) return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
+    auto e = Expression::parse(unwrap(text));
+    if (!e)
+      return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
     auto v = e->evaluate(resolve, on_unknown);
-    if (!v) return invalid_argument("condition '" + std::string(text) + "': " + v.status().message());
+    if (!v)
+      return invalid_argument("condition '" + std::string(text) + "': " + v.status().message());
     return truthy(*v);
   });
 }
 
 Status check_condition(const json::value& condition) {
   auto r = walk(condition, [](std::string_view text) -> Result<bool> {
-    auto e = Expression::parse(text);
-    if (!e) return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
+    auto e = Expression::parse(unwrap(text));
+    if (!e)
+      return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
     return true;
   });
   return r.status();

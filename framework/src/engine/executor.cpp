@@ -1,3 +1,4 @@
+#include <pipeline/engine/checkpoint.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/prompt_builder.hpp>
@@ -17,8 +18,8 @@ namespace {
 
 // Sub-trees rendered later by the step that owns them (loop bodies, loop conditions) or
 // rendered separately (prompt parts, the step's own condition).
-const std::set<std::string, std::less<>> kDeferredKeys = {
-    "steps", "prompt", "condition", "break_condition", "continue_condition"};
+const std::set<std::string, std::less<>> kDeferredKeys = {"steps", "prompt", "condition",
+                                                          "break_condition", "continue_condition"};
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -36,23 +37,85 @@ std::string file_content(const json::value& output, const std::string& name) {
 Executor::Executor(Runtime& runtime, ExecutorOptions options)
     : runtime_(runtime), options_(std::move(options)) {}
 
+void Executor::warn(std::string message) {
+  std::lock_guard lock(warnings_mu_);
+  warnings_.push_back(std::move(message));
+}
+
 RunResult Executor::run(const Workflow& wf) {
-  auto t0 = std::chrono::steady_clock::now();
   RunResult result;
   result.workflow = wf.name;
   json::object globals = wf.global_vars;
   for (const auto& kv : options_.global_var_overrides) globals[kv.key()] = kv.value();
   RunContext ctx(std::move(globals), options_.inputs);
 
-  for (const auto& step : wf.steps) {
+  std::size_t first = 0;
+  if (wf.checkpoint_enabled && options_.resume) {
+    CheckpointStore store(wf, runtime_.plugins().redactor());
+    auto cp = store.load();
+    if (!cp) {
+      warn("--resume: " + cp.status().message() + "; starting from the first step");
+    } else if (!cp->has_value()) {
+      warn("--resume: no checkpoint at " + store.path().string() +
+           "; starting from the first step");
+    } else if ((*cp)->finished) {
+      warn("--resume: the checkpointed run of '" + wf.name +
+           "' had finished; starting from the first step");
+    } else if ((*cp)->next_step > wf.steps.size()) {
+      warn(
+          "--resume: checkpoint does not match the workflow's steps; starting from the first step");
+    } else {
+      const Checkpoint& c = **cp;
+      RunContext restored = RunContext::from_json(c.state);
+      json::object saved_globals = restored.global_vars();
+      // Flags given on the resuming command line win over the saved ones.
+      for (const auto& kv : options_.global_var_overrides) saved_globals[kv.key()] = kv.value();
+      json::object saved_inputs = restored.inputs();
+      for (const auto& kv : options_.inputs) saved_inputs[kv.key()] = kv.value();
+      ctx = RunContext(std::move(saved_globals), std::move(saved_inputs));
+      for (const auto& kv : restored.results()) ctx.set_result(std::string(kv.key()), kv.value());
+      for (const auto& kv : restored.variables())
+        ctx.set_variable(std::string(kv.key()), kv.value());
+      first = c.next_step;
+      for (std::size_t i = 0; i < first; ++i) {
+        StepOutcome o;
+        o.name = wf.steps[i].name;
+        o.type = wf.steps[i].type;
+        o.reason = "restored from checkpoint";
+        result.steps.push_back(std::move(o));
+      }
+      result.resumed_from = first < wf.steps.size() ? wf.steps[first].name : std::string();
+    }
+  }
+  return run_steps(wf, ctx, Nesting{}, first, std::move(result));
+}
+
+RunResult Executor::run_nested(const Workflow& wf, RunContext ctx, Nesting nesting) {
+  RunResult result;
+  result.workflow = wf.name;
+  return run_steps(wf, ctx, nesting, 0, std::move(result));
+}
+
+RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting& nesting,
+                              std::size_t first, RunResult result) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::optional<CheckpointStore> store;
+  if (wf.checkpoint_enabled && nesting.depth == 0) store.emplace(wf, runtime_.plugins().redactor());
+  Checkpoint cp;
+  cp.workflow = wf.name;
+  cp.file = wf.file.string();
+  for (std::size_t i = 0; i < first; ++i) cp.completed.push_back(wf.steps[i].name);
+
+  for (std::size_t i = first; i < wf.steps.size(); ++i) {
+    const StepConfig& step = wf.steps[i];
     if (options_.cancel.cancelled()) {
       result.success = false;
       result.cancelled = true;
       result.error = "run cancelled before step '" + step.name + "'";
       break;
     }
-    StepOutcome outcome = run_step(wf, step, ctx, result);
-    if (options_.on_step_done) options_.on_step_done(outcome);
+    StepOutcome outcome = run_step(wf, step, ctx, nesting);
+    if (options_.on_step_done && nesting.depth == 0) options_.on_step_done(outcome);
     bool failed = outcome.state == StepOutcome::State::kFailed;
     if (failed) {
       result.success = false;
@@ -61,16 +124,29 @@ RunResult Executor::run(const Workflow& wf) {
     }
     result.steps.push_back(std::move(outcome));
     if (failed) break;
+    if (store) {
+      cp.completed.push_back(step.name);
+      cp.next_step = i + 1;
+      cp.finished = i + 1 == wf.steps.size();
+      cp.state = ctx.to_json();
+      if (auto st = store->save(cp); !st.ok()) warn("checkpoint: " + st.message());
+    }
   }
   result.results = ctx.results();
   result.variables = ctx.variables();
   result.totals = runtime_.completion().totals();
   result.duration_ms = ms_since(t0);
+  if (nesting.depth == 0) {
+    // Nested runs leave their warnings for the top-level result.
+    std::lock_guard lock(warnings_mu_);
+    for (auto& w : warnings_) result.warnings.push_back(std::move(w));
+    warnings_.clear();
+  }
   return result;
 }
 
 StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
-                               RunResult& result) {
+                               const Nesting& nesting) {
   auto t0 = std::chrono::steady_clock::now();
   StepOutcome out;
   out.name = step.name;
@@ -90,7 +166,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
       std::string w = step.where.to_string() + ": step '" + step.name + "': unknown variable '" +
                       var + "' rendered as empty";
       spdlog::warn("{}", w);
-      result.warnings.push_back(std::move(w));
+      warn(std::move(w));
     }
     unknown.clear();
   };
@@ -135,19 +211,31 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
                                    {"file", wf.file.string()},
                                    {"workspace_dir", wf.workspace_dir},
                                    {"output_dir", output_dir.string()}};
+  if (auto* fns = wf.raw.if_contains("gemini_functions")) {
+    input["workflow"].get_object()["gemini_functions"] = *fns;
+  }
+  if (auto* env = wf.raw.if_contains("environment")) input["workflow"].get_object()["environment"] = *env;
 
+  input["depth"] = nesting.depth;
   CallContext call_ctx(options_.cancel);
-  CallResult r = (*instance)->execute(json::serialize(input), call_ctx);
+  CallResult r;
+  {
+    // Control-flow plugins reach back into this run through the executor service.
+    auto frame = runtime_.executor_service().enter(
+        call_ctx.raw(), StepFrame{this, &wf, &step, &ctx, nesting.depth, nesting.pipeline_stack});
+    r = (*instance)->execute(json::serialize(input), call_ctx);
+  }
   if (!r.ok()) {
-    return fail("step '" + step.name + "' (" + step.type + ") failed: " + status_code_name(r.status) +
-                (r.error.empty() ? "" : ": " + r.error));
+    return fail("step '" + step.name + "' (" + step.type + ") failed: " +
+                status_code_name(r.status) + (r.error.empty() ? "" : ": " + r.error));
   }
   auto doc = parse_json(r.body);
   if (!doc || !doc->is_object() || !doc->get_object().contains("output")) {
-    return fail("step type '" + step.type + "' (plugin " +
-                (*instance)->component().library()->info().file.string() +
-                ") returned a malformed result: " +
-                (doc ? std::string("expected a JSON object with \"output\"") : doc.status().message()));
+    return fail(
+        "step type '" + step.type + "' (plugin " +
+        (*instance)->component().library()->info().file.string() +
+        ") returned a malformed result: " +
+        (doc ? std::string("expected a JSON object with \"output\"") : doc.status().message()));
   }
   json::object& o = doc->get_object();
   if (auto* vars = o.if_contains("set_variables"); vars && vars->is_object()) {
@@ -157,7 +245,8 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
 
   if (!step.output_to_file.empty()) {
     fs::path target = output_dir / step.output_to_file;
-    std::string content = runtime_.plugins().redactor().redact(file_content(output, step.output_to_file));
+    std::string content =
+        runtime_.plugins().redactor().redact(file_content(output, step.output_to_file));
     if (auto st = write_file_atomically(target, content); !st.ok()) {
       ctx.set_result(step.name, std::move(output));
       return fail("output_to_file: " + st.message());

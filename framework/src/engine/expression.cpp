@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <regex>
 
@@ -32,8 +33,12 @@ struct Token {
   std::size_t column = 0;
 };
 
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 Result<std::vector<Token>> tokenize(std::string_view s) {
   std::vector<Token> out;
@@ -117,8 +122,8 @@ Result<std::vector<Token>> tokenize(std::string_view s) {
       t.text = std::move(v);
       i = j;
     } else {
-      static const char* kOps[] = {"==", "!=", ">=", "<=", "&&", "||", ">", "<", "!",
-                                   "+",  "-",  "*",  "/",  "%",  "(",  ")", ","};
+      static const char* kOps[] = {"==", "!=", ">=", "<=", "&&", "||", ">", "<", "!", "+",
+                                   "-",  "*",  "/",  "%",  "(",  ")",  ",", "?", ":"};
       bool matched = false;
       for (const char* op : kOps) {
         std::string_view o(op);
@@ -147,7 +152,7 @@ class Parser {
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
 
   Result<NodePtr> parse_all() {
-    auto e = parse_binary(0);
+    auto e = parse_ternary();
     if (!e) return e;
     if (peek().kind != Token::Kind::kEnd) return error("unexpected '" + describe(peek()) + "'");
     return e;
@@ -172,20 +177,43 @@ class Parser {
     if (t.kind == Token::Kind::kOp) {
       op = t.text;
     } else if (t.kind == Token::Kind::kIdent) {
-      if (t.text == "and") op = "&&";
-      else if (t.text == "or") op = "||";
-      else if (t.text == "contains" || t.text == "matches" || t.text == "in") op = t.text;
-      else return std::nullopt;
+      if (t.text == "and")
+        op = "&&";
+      else if (t.text == "or")
+        op = "||";
+      else if (t.text == "contains" || t.text == "matches" || t.text == "in" || t.text == "between")
+        op = t.text;
+      else
+        return std::nullopt;
     } else {
       return std::nullopt;
     }
     static const std::map<std::string, int> kPrec = {
-        {"||", 1}, {"&&", 2}, {"==", 3}, {"!=", 3}, {">", 4},      {"<", 4},       {">=", 4},
-        {"<=", 4}, {"contains", 4}, {"matches", 4}, {"in", 4}, {"+", 5}, {"-", 5}, {"*", 6},
-        {"/", 6},  {"%", 6}};
+        {"||", 1}, {"&&", 2}, {"==", 3},       {"!=", 3},      {">", 4},  {"<", 4},
+        {">=", 4}, {"<=", 4}, {"contains", 4}, {"matches", 4}, {"in", 4}, {"between", 4},
+        {"+", 5},  {"-", 5},  {"*", 6},        {"/", 6},       {"%", 6}};
     auto it = kPrec.find(op);
     if (it == kPrec.end()) return std::nullopt;
     return *it;
+  }
+
+  bool at_op(std::string_view text) const {
+    return peek().kind == Token::Kind::kOp && peek().text == text;
+  }
+
+  // cond ? a : b, the lowest precedence (pipeline_ex workflows use it in set_variable).
+  Result<NodePtr> parse_ternary() {
+    auto cond = parse_binary(0);
+    if (!cond || !at_op("?")) return cond;
+    next();
+    auto yes = parse_ternary();
+    if (!yes) return yes;
+    if (!at_op(":")) return error("expected ':' in 'condition ? a : b'");
+    next();
+    auto no = parse_ternary();
+    if (!no) return no;
+    return NodePtr(std::make_shared<Expression::Node>(
+        Expression::Node{Expression::Node::Kind::kCall, nullptr, "__ternary", {*cond, *yes, *no}}));
   }
 
   Result<NodePtr> parse_binary(int min_prec) {
@@ -195,6 +223,20 @@ class Parser {
     while (auto op = binary_op()) {
       if (op->second < min_prec) break;
       next();
+      if (op->first == "between") {
+        // x between lo and hi (pipeline_ex): the bounds are arithmetic, so `and` ends the first.
+        auto lo = parse_binary(5);
+        if (!lo) return lo;
+        if (!(peek().kind == Token::Kind::kIdent && peek().text == "and")) {
+          return error("expected 'and' in 'x between low and high'");
+        }
+        next();
+        auto hi = parse_binary(5);
+        if (!hi) return hi;
+        left = std::make_shared<Expression::Node>(
+            Expression::Node{Expression::Node::Kind::kCall, nullptr, "between", {left, *lo, *hi}});
+        continue;
+      }
       auto rhs = parse_binary(op->second + 1);
       if (!rhs) return rhs;
       left = std::make_shared<Expression::Node>(
@@ -223,7 +265,8 @@ class Parser {
     switch (t.kind) {
       case Token::Kind::kNumber: {
         next();
-        return NodePtr(std::make_shared<Expression::Node>(Expression::Node{K::kLiteral, t.number, {}, {}}));
+        return NodePtr(
+            std::make_shared<Expression::Node>(Expression::Node{K::kLiteral, t.number, {}, {}}));
       }
       case Token::Kind::kString: {
         next();
@@ -238,14 +281,15 @@ class Parser {
               Expression::Node{K::kLiteral, name == "true", {}, {}}));
         }
         if (name == "null" || name == "nil") {
-          return NodePtr(std::make_shared<Expression::Node>(Expression::Node{K::kLiteral, nullptr, {}, {}}));
+          return NodePtr(
+              std::make_shared<Expression::Node>(Expression::Node{K::kLiteral, nullptr, {}, {}}));
         }
         if (peek().kind == Token::Kind::kOp && peek().text == "(") {
           next();
           std::vector<NodePtr> args;
           if (!(peek().kind == Token::Kind::kOp && peek().text == ")")) {
             while (true) {
-              auto a = parse_binary(0);
+              auto a = parse_ternary();
               if (!a) return a;
               args.push_back(*a);
               if (peek().kind == Token::Kind::kOp && peek().text == ",") {
@@ -265,21 +309,25 @@ class Parser {
             for (const auto& f : fns) known += (known.empty() ? "" : ", ") + f;
             return invalid_argument("unknown function '" + name + "' (known: " + known + ")");
           }
-          return NodePtr(std::make_shared<Expression::Node>(Expression::Node{K::kCall, nullptr, name, args}));
+          return NodePtr(
+              std::make_shared<Expression::Node>(Expression::Node{K::kCall, nullptr, name, args}));
         }
-        return NodePtr(std::make_shared<Expression::Node>(Expression::Node{K::kPath, nullptr, name, {}}));
+        return NodePtr(
+            std::make_shared<Expression::Node>(Expression::Node{K::kPath, nullptr, name, {}}));
       }
       case Token::Kind::kOp:
         if (t.text == "(") {
           next();
-          auto e = parse_binary(0);
+          auto e = parse_ternary();
           if (!e) return e;
-          if (!(peek().kind == Token::Kind::kOp && peek().text == ")")) return error("expected ')'");
+          if (!(peek().kind == Token::Kind::kOp && peek().text == ")"))
+            return error("expected ')'");
           next();
           return e;
         }
         return error("unexpected '" + t.text + "'");
-      case Token::Kind::kEnd: return error("expression ends too early");
+      case Token::Kind::kEnd:
+        return error("expression ends too early");
     }
     return error("unexpected token");
   }
@@ -308,7 +356,9 @@ std::optional<double> as_number(const json::value& v) {
   return std::nullopt;
 }
 
-bool is_integral(const json::value& v) { return v.is_int64() || v.is_uint64(); }
+bool is_integral(const json::value& v) {
+  return v.is_int64() || v.is_uint64();
+}
 
 json::value number_value(double d, bool integral) {
   if (integral && std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) {
@@ -337,7 +387,8 @@ Result<int> compare(const json::value& a, const json::value& b) {
 }
 
 bool contains(const json::value& hay, const json::value& needle) {
-  if (hay.is_string()) return hay.get_string().subview().find(to_text(needle)) != std::string_view::npos;
+  if (hay.is_string())
+    return hay.get_string().subview().find(to_text(needle)) != std::string_view::npos;
   if (hay.is_array()) {
     for (const auto& e : hay.get_array()) {
       if (equal(e, needle)) return true;
@@ -356,7 +407,8 @@ class Evaluator {
   Result<json::value> eval(const Expression::Node& n, bool quiet = false) const {
     using K = Expression::Node::Kind;
     switch (n.kind) {
-      case K::kLiteral: return n.literal;
+      case K::kLiteral:
+        return n.literal;
       case K::kPath: {
         auto v = resolve_ ? resolve_(n.text) : std::nullopt;
         if (v) return *v;
@@ -371,8 +423,10 @@ class Evaluator {
         if (!d) return invalid_argument("cannot negate " + json::serialize(*v));
         return number_value(-*d, is_integral(*v));
       }
-      case K::kBinary: return binary(n, quiet);
-      case K::kCall: return call(n, quiet);
+      case K::kBinary:
+        return binary(n, quiet);
+      case K::kCall:
+        return call(n, quiet);
     }
     return internal_error("bad expression node");
   }
@@ -428,6 +482,11 @@ class Evaluator {
 
   Result<json::value> call(const Expression::Node& n, bool quiet) const {
     const std::string& f = n.text;
+    if (f == "__ternary") {
+      auto c = eval(*n.children[0], quiet);
+      if (!c) return c;
+      return eval(*n.children[truthy(*c) ? 1 : 2], quiet);
+    }
     // exists()/defined() ask about absence, so their argument is not an "unknown variable".
     bool arg_quiet = quiet || f == "exists" || f == "defined" || f == "default";
     std::vector<json::value> args;
@@ -438,17 +497,18 @@ class Evaluator {
     }
     auto need = [&](std::size_t lo, std::size_t hi) -> Status {
       if (args.size() < lo || args.size() > hi) {
-        return invalid_argument(f + "() takes " +
-                                (lo == hi ? std::to_string(lo)
-                                          : std::to_string(lo) + " to " + std::to_string(hi)) +
-                                " argument(s), got " + std::to_string(args.size()));
+        return invalid_argument(
+            f + "() takes " +
+            (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+            " argument(s), got " + std::to_string(args.size()));
       }
       return {};
     };
     auto num = [&](std::size_t i) -> Result<double> {
       auto d = as_number(args[i]);
-      if (!d) return invalid_argument(f + "(): argument " + std::to_string(i + 1) +
-                                      " is not a number: " + json::serialize(args[i]));
+      if (!d)
+        return invalid_argument(f + "(): argument " + std::to_string(i + 1) +
+                                " is not a number: " + json::serialize(args[i]));
       return *d;
     };
     auto all_integral = [&] {
@@ -462,7 +522,7 @@ class Evaluator {
       if (auto s = need(2, 2); !s.ok()) return s;
       return args[0].is_null() ? args[1] : args[0];
     }
-    if (f == "length" || f == "len" || f == "size" || f == "count") {
+    if (f == "length" || f == "len" || f == "size" || (f == "count" && args.size() != 2)) {
       if (auto s = need(1, 1); !s.ok()) return s;
       const auto& a = args[0];
       if (a.is_string()) return json::value(static_cast<int64_t>(a.get_string().size()));
@@ -498,7 +558,8 @@ class Evaluator {
       for (std::size_t i = 1; i < args.size(); ++i) {
         auto d = num(i);
         if (!d) return d.status();
-        if ((f == "divide" || f == "mod") && *d == 0) return invalid_argument(f + "(): division by zero");
+        if ((f == "divide" || f == "mod") && *d == 0)
+          return invalid_argument(f + "(): division by zero");
         if (f == "add") v += *d;
         if (f == "subtract") v -= *d;
         if (f == "multiply") v *= *d;
@@ -585,11 +646,86 @@ class Evaluator {
       json::array out;
       if (args[0].is_object()) {
         for (const auto& kv : args[0].get_object()) {
-          if (f == "keys") out.emplace_back(kv.key());
-          else out.push_back(kv.value());
+          if (f == "keys")
+            out.emplace_back(kv.key());
+          else
+            out.push_back(kv.value());
         }
       }
       return json::value(out);
+    }
+    if (f == "any" || f == "all" || (f == "count" && args.size() == 2)) {
+      // any(list, 'severity == "high"'): the predicate reads each item's fields first.
+      if (auto s = need(1, 2); !s.ok()) return s;
+      if (!args[0].is_array()) return json::value(f == "all");
+      std::optional<Expression> pred;
+      if (args.size() == 2) {
+        auto p = Expression::parse(to_text(args[1]));
+        if (!p) return invalid_argument(f + "(): predicate: " + p.status().message());
+        pred = std::move(*p);
+      }
+      int64_t hits = 0;
+      for (const auto& item : args[0].get_array()) {
+        bool ok = truthy(item);
+        if (pred) {
+          PathResolver inner = [&](std::string_view path) -> std::optional<json::value> {
+            if (path == "item" || path == "it") return item;
+            if (const json::value* v = get_path(item, path)) return *v;
+            return resolve_ ? resolve_(path) : std::nullopt;
+          };
+          auto v = pred->evaluate(inner);
+          if (!v) return v;
+          ok = truthy(*v);
+        }
+        if (ok) ++hits;
+      }
+      if (f == "count") return json::value(hits);
+      if (f == "any") return json::value(hits > 0);
+      return json::value(hits == static_cast<int64_t>(args[0].get_array().size()));
+    }
+    if (f == "between") {
+      if (auto s = need(3, 3); !s.ok()) return s;
+      if (args[0].is_null()) return json::value(false);
+      auto lo = compare(args[0], args[1]);
+      if (!lo) return lo.status();
+      auto hi = compare(args[0], args[2]);
+      if (!hi) return hi.status();
+      return json::value(*lo >= 0 && *hi <= 0);
+    }
+    if (f == "sqrt" || f == "pow") {
+      if (auto s = need(f == "sqrt" ? 1 : 2, f == "sqrt" ? 1 : 2); !s.ok()) return s;
+      auto a = num(0);
+      if (!a) return a.status();
+      if (f == "sqrt") return json::value(std::sqrt(*a));
+      auto b = num(1);
+      if (!b) return b.status();
+      return number_value(std::pow(*a, *b), all_integral() && *b >= 0);
+    }
+    if (f == "now") {
+      if (auto s = need(0, 0); !s.ok()) return s;
+      return json::value(static_cast<int64_t>(std::time(nullptr)));
+    }
+    if (f == "days" || f == "hours" || f == "minutes" || f == "seconds") {
+      // Durations in seconds, so now() - days(1) compares with unix timestamps.
+      if (auto s = need(1, 1); !s.ok()) return s;
+      auto d = num(0);
+      if (!d) return d.status();
+      double unit = f == "days" ? 86400 : f == "hours" ? 3600 : f == "minutes" ? 60 : 1;
+      return number_value(*d * unit, is_integral(args[0]));
+    }
+    if (f == "startsWith" || f == "endsWith") {
+      if (auto s = need(2, 2); !s.ok()) return s;
+      std::string t = to_text(args[0]), p = to_text(args[1]);
+      if (f == "startsWith") return json::value(t.rfind(p, 0) == 0);
+      return json::value(t.size() >= p.size() && t.compare(t.size() - p.size(), p.size(), p) == 0);
+    }
+    if (f == "matches") {
+      if (auto s = need(2, 2); !s.ok()) return s;
+      try {
+        return json::value(std::regex_search(to_text(args[0]), std::regex(to_text(args[1]))));
+      } catch (const std::regex_error& e) {
+        return invalid_argument("bad regex '" + to_text(args[1]) + "': " + e.what());
+      }
     }
     if (f == "first" || f == "last") {
       if (auto s = need(1, 1); !s.ok()) return s;
@@ -611,27 +747,36 @@ void collect_paths(const Expression::Node& n, std::vector<std::string>& out) {
 }  // namespace
 
 std::vector<std::string> expression_functions() {
-  return {"abs",     "add",      "average", "avg",     "ceil",        "contains", "count",
-          "default", "defined",  "divide",  "ends_with", "exists",    "first",    "float",
-          "floor",   "int",      "join",    "json",    "keys",        "last",     "len",
-          "length",  "lower",    "max",     "min",     "mod",         "multiply", "number",
-          "round",   "size",     "split",   "starts_with", "str",     "string",   "subtract",
-          "sum",     "to_number", "to_string", "trim",  "upper",      "values"};
+  return {"all",       "any",       "between",     "days",    "endsWith", "hours",      "matches",
+          "minutes",   "now",       "pow",         "seconds", "sqrt",     "startsWith", "abs",
+          "add",       "average",   "avg",         "ceil",    "contains", "count",      "default",
+          "defined",   "divide",    "ends_with",   "exists",  "first",    "float",      "floor",
+          "int",       "join",      "json",        "keys",    "last",     "len",        "length",
+          "lower",     "max",       "min",         "mod",     "multiply", "number",     "round",
+          "size",      "split",     "starts_with", "str",     "string",   "subtract",   "sum",
+          "to_number", "to_string", "trim",        "upper",   "values"};
 }
 
 bool truthy(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return false;
-    case json::kind::bool_: return v.get_bool();
-    case json::kind::int64: return v.get_int64() != 0;
-    case json::kind::uint64: return v.get_uint64() != 0;
-    case json::kind::double_: return v.get_double() != 0.0;
+    case json::kind::null:
+      return false;
+    case json::kind::bool_:
+      return v.get_bool();
+    case json::kind::int64:
+      return v.get_int64() != 0;
+    case json::kind::uint64:
+      return v.get_uint64() != 0;
+    case json::kind::double_:
+      return v.get_double() != 0.0;
     case json::kind::string: {
       const auto& s = v.get_string();
       return !s.empty() && s != "false";
     }
-    case json::kind::array: return !v.get_array().empty();
-    case json::kind::object: return !v.get_object().empty();
+    case json::kind::array:
+      return !v.get_array().empty();
+    case json::kind::object:
+      return !v.get_object().empty();
   }
   return false;
 }

@@ -7,7 +7,16 @@ void RunContext::set_result(const std::string& step, json::value output) {
 }
 
 const json::value* RunContext::result(std::string_view step) const {
-  return results_.if_contains(step);
+  for (const RunContext* c = this; c != nullptr; c = c->parent_) {
+    if (const json::value* r = c->results_.if_contains(step)) return r;
+  }
+  return nullptr;
+}
+
+RunContext RunContext::child_of(const RunContext& parent) {
+  RunContext c;
+  c.parent_ = &parent;
+  return c;
 }
 
 void RunContext::set_variable(const std::string& name, json::value value) {
@@ -16,7 +25,8 @@ void RunContext::set_variable(const std::string& name, json::value value) {
 
 std::string result_text(const json::value& result) {
   if (const auto* o = result.if_object()) {
-    if (const auto* t = o->if_contains("text"); t && t->is_string()) return std::string(t->get_string());
+    if (const auto* t = o->if_contains("text"); t && t->is_string())
+      return std::string(t->get_string());
   }
   return to_text(result);
 }
@@ -64,7 +74,13 @@ std::optional<json::value> RunContext::resolve(std::string_view path) const {
   if (path.rfind(kPrevious, 0) == 0) {
     auto [step, rest] = split_first(path.substr(kPrevious.size()));
     const json::value* r = result(step);
-    if (r == nullptr) return std::nullopt;
+    if (r == nullptr) {
+      // pipeline_ex's data_transform stores its output_field as if it were a step.
+      auto v = resolve(std::string("state.") + std::string(step));
+      if (!v) return std::nullopt;
+      if (rest.empty()) return v;
+      return extract_from_result(*v, rest);
+    }
     if (rest.empty()) return *r;
     return extract_from_result(*r, rest);
   }
@@ -81,16 +97,30 @@ std::optional<json::value> RunContext::resolve(std::string_view path) const {
     if (field.rfind("result.", 0) == 0) return extract_from_result(*r, field.substr(7));
     return std::nullopt;
   }
-  if (head == "global_vars") return lookup(global_vars_, rest);
-  if (head == "inputs") return lookup(inputs_, rest);
+  if (head == "global_vars") {
+    if (auto v = lookup(global_vars_, rest)) return v;
+    return parent_ ? parent_->resolve(path) : std::nullopt;
+  }
+  if (head == "inputs") {
+    if (auto v = lookup(inputs_, rest)) return v;
+    return parent_ && !own_inputs_ ? parent_->resolve(path) : std::nullopt;
+  }
   if (head == "state" || head == "variables" || head == "vars") {
     if (auto v = lookup(variables_, rest)) return v;
+    if (parent_) return parent_->resolve(path);
     return lookup(global_vars_, rest);
   }
   if (auto v = lookup(variables_, path)) return v;
-  if (const json::value* r = result(head)) {
+  if (const json::value* r = results_.if_contains(head)) {
     if (rest.empty()) return *r;
     return extract_from_result(*r, rest);
+  }
+  if (parent_ != nullptr) {
+    if (own_inputs_) {
+      // A scope with its own inputs hides the parent's inputs, not its steps or variables.
+      if (auto v = lookup(inputs_, path)) return v;
+    }
+    return parent_->resolve(path);
   }
   if (auto v = lookup(global_vars_, path)) return v;
   return lookup(inputs_, path);

@@ -4,9 +4,12 @@ namespace pipeline {
 
 std::string step_state_name(StepOutcome::State s) {
   switch (s) {
-    case StepOutcome::State::kCompleted: return "completed";
-    case StepOutcome::State::kSkipped: return "skipped";
-    case StepOutcome::State::kFailed: return "failed";
+    case StepOutcome::State::kCompleted:
+      return "completed";
+    case StepOutcome::State::kSkipped:
+      return "skipped";
+    case StepOutcome::State::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -33,6 +36,7 @@ json::object RunResult::to_json() const {
   o["steps"] = std::move(steps_json);
   o["results"] = results;
   o["variables"] = variables;
+  if (!resumed_from.empty()) o["resumed_from"] = resumed_from;
   if (!success) o["error"] = json::object{{"step", failed_step}, {"message", error}};
   json::array w;
   for (const auto& s : warnings) w.emplace_back(s);

@@ -29,10 +29,11 @@ std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) 
   for (const auto& [name, inst] : cfg.providers) {
     if (!rt->plugins_.find(PL_KIND_PROVIDER, inst.component)) {
       std::string known;
-      for (const auto& n : rt->plugins_.names(PL_KIND_PROVIDER)) known += (known.empty() ? "" : ", ") + n;
-      diags.error(inst.where, "providers." + name + ": no provider plugin '" + inst.component +
-                                  "' is loaded (loaded providers: " +
-                                  (known.empty() ? "none" : known) + ")");
+      for (const auto& n : rt->plugins_.names(PL_KIND_PROVIDER))
+        known += (known.empty() ? "" : ", ") + n;
+      diags.error(inst.where,
+                  "providers." + name + ": no provider plugin '" + inst.component +
+                      "' is loaded (loaded providers: " + (known.empty() ? "none" : known) + ")");
     }
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
       rt->plugins_.redactor().add_from_env(std::string(env->get_string()));
@@ -43,6 +44,7 @@ std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) 
 
 Runtime::~Runtime() {
   plugins_.unregister_service(PL_SERVICE_COMPLETION);
+  plugins_.unregister_service(PL_SERVICE_EXECUTOR);
 }
 
 bool Runtime::start(Diagnostics& diags) {
@@ -73,9 +75,10 @@ bool Runtime::start(Diagnostics& diags) {
     }
     providers[name] = *p;
   }
-  completion_ = std::make_unique<CompletionService>(std::move(providers),
-                                                    config_.provider_for("default"));
+  completion_ =
+      std::make_unique<CompletionService>(std::move(providers), config_.provider_for("default"));
   plugins_.register_service(PL_SERVICE_COMPLETION, completion_->service());
+  plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());
   return ok;
 }
 

@@ -257,6 +257,47 @@ typedef struct pl_completion_service_v1 {
                       size_t request_len, pl_buffer* response_json, pl_buffer* error_json);
 } pl_completion_service_v1;
 
+/* "pipeline.executor", version 1: lets control-flow steps (loops, nested pipelines) run sub-steps
+   through the host, with the same executor, prompts, interpolation, conditions and plugins.
+   Work happens in *scopes*: a scope is a child of the calling step's scope (identified by the
+   pl_call_context the host passed to that step's execute), sees everything its parent sees, and
+   keeps its own step results and variables. A scope is used by one thread at a time; different
+   scopes (e.g. parallel loop iterations) may run concurrently.
+   All JSON documents are UTF-8 objects; details in docs/config.md ("Step types"). */
+#define PL_SERVICE_EXECUTOR "pipeline.executor"
+typedef struct pl_executor_service_v1 {
+  pl_service_header header;
+  /* [thread] any thread  [owns] host owns the scope until close_scope.
+     ctx: the context of the calling step (or of a step run inside a scope). options:
+     {"variables": {...} set in the new scope, "inputs": {...} replacing inputs.*}.
+     Writes the new scope id to *out_scope. */
+  int32_t (*open_scope)(void* host_data, const pl_call_context* ctx, const char* options_json,
+                        size_t options_len, uint64_t* out_scope, pl_buffer* error);
+  /* [thread] one thread per scope  request: {"field": "steps"} (the calling step's own sub-step
+     list, validated with the workflow) or {"steps": [...step configs...]}, plus optional
+     "variables" to set first. Runs the steps in order inside the scope; response:
+     {"success", "results": {step: output}, "skipped": [...], "failed_step", "error"}.
+     A failed sub-step is PL_OK with success false; other statuses mean the request was bad. */
+  int32_t (*run_steps)(void* host_data, const pl_call_context* ctx, uint64_t scope,
+                       const char* request_json, size_t request_len, pl_buffer* response_json,
+                       pl_buffer* error);
+  /* [thread] one thread per scope  request: {"condition": <string | {and|or|not}>} or
+     {"expression": "..."} or {"path": "..."} or {"prompt": [...parts...]} (-> {"text", "parts"})
+     or {"render": <JSON with {{...}}>}; response: {"value": <JSON>, "unknown": [...]} */
+  int32_t (*evaluate)(void* host_data, uint64_t scope, const char* request_json,
+                      size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  /* [thread] one thread per scope  releases the scope; appends {"variables": {...},
+     "results": {...}} (what the scope itself set) to final_state (may be NULL) */
+  int32_t (*close_scope)(void* host_data, uint64_t scope, pl_buffer* final_state);
+  /* [thread] any thread  runs a whole workflow as a nested pipeline of the calling step's run:
+     {"pipeline_file": "path" | "pipeline": {...inline workflow...}, "inputs": {...},
+      "max_depth": n, "inherit_context": bool}; the file is validated first (file:line:col in
+     the error), cycles and depths beyond max_depth are refused (PL_FAILED_PRECONDITION).
+     response: {"success", "results", "variables", "failed_step", "error", "depth"} */
+  int32_t (*run_pipeline)(void* host_data, const pl_call_context* ctx, const char* request_json,
+                          size_t request_len, pl_buffer* response_json, pl_buffer* error);
+} pl_executor_service_v1;
+
 /* ---- The host API table (passed to init and create) ------------------------------------------- */
 
 struct pl_host_api {
@@ -310,6 +351,9 @@ PL_STATIC_ASSERT(sizeof(pl_cache_vtable) == 120, "pl_cache_vtable layout");
 PL_STATIC_ASSERT(sizeof(pl_metrics_sink_vtable) == 96, "pl_metrics_sink_vtable layout");
 PL_STATIC_ASSERT(sizeof(pl_service_header) == 16, "pl_service_header layout");
 PL_STATIC_ASSERT(sizeof(pl_completion_service_v1) == 24, "pl_completion_service_v1 layout");
+PL_STATIC_ASSERT(sizeof(pl_executor_service_v1) == 56, "pl_executor_service_v1 layout");
+PL_STATIC_ASSERT(offsetof(pl_executor_service_v1, run_pipeline) == 48,
+                 "pl_executor_service_v1.run_pipeline");
 PL_STATIC_ASSERT(sizeof(pl_host_api) == 48, "pl_host_api layout");
 PL_STATIC_ASSERT(offsetof(pl_host_api, get_service) == 40, "pl_host_api.get_service");
 PL_STATIC_ASSERT(sizeof(pl_buffer) == 32, "pl_buffer layout");

@@ -155,6 +155,11 @@ class Host {
     return reinterpret_cast<const ServiceT*>(h);
   }
 
+  // The "pipeline.executor" service, or nullptr in a host without it.
+  const pl_executor_service_v1* executor() const {
+    return service<pl_executor_service_v1>(PL_SERVICE_EXECUTOR, 1);
+  }
+
   // A chat completion through the host (cache, fallback, metrics apply).
   ServiceResult complete(const CallContext& ctx, std::string_view request_json) const {
     const auto* svc = service<pl_completion_service_v1>(PL_SERVICE_COMPLETION, 1);
@@ -170,6 +175,54 @@ class Host {
 
  private:
   const pl_host_api* api_;
+};
+
+// A child scope of the calling step in the "pipeline.executor" service (RAII: closed on
+// destruction). JSON documents go in and out as strings; failures throw Error.
+//
+//   ExecutorScope scope(host(), ctx, R"({"variables":{"item":1}})");
+//   std::string r = scope.run_steps(R"({"field":"steps"})");
+class ExecutorScope {
+ public:
+  ExecutorScope(const Host& host, const CallContext& ctx, std::string_view options_json = "{}")
+      : svc_(host.executor()), ctx_(ctx) {
+    if (svc_ == nullptr) throw Error(PL_UNIMPLEMENTED, "host has no pipeline.executor service");
+    StringBuffer err;
+    int32_t st = svc_->open_scope(svc_->header.host_data, ctx.raw(), options_json.data(),
+                                  options_json.size(), &id_, err.get());
+    if (st != PL_OK) throw Error(st, err.take());
+  }
+  ExecutorScope(const ExecutorScope&) = delete;
+  ExecutorScope& operator=(const ExecutorScope&) = delete;
+  ~ExecutorScope() {
+    if (id_ != 0) svc_->close_scope(svc_->header.host_data, id_, nullptr);
+  }
+  std::string run_steps(std::string_view request_json) const {
+    StringBuffer out, err;
+    int32_t st = svc_->run_steps(svc_->header.host_data, ctx_.raw(), id_, request_json.data(),
+                                 request_json.size(), out.get(), err.get());
+    if (st != PL_OK) throw Error(st, err.take());
+    return out.take();
+  }
+  std::string evaluate(std::string_view request_json) const {
+    StringBuffer out, err;
+    int32_t st = svc_->evaluate(svc_->header.host_data, id_, request_json.data(),
+                                request_json.size(), out.get(), err.get());
+    if (st != PL_OK) throw Error(st, err.take());
+    return out.take();
+  }
+  // Closes the scope now; returns {"variables", "results"} of what the scope itself set.
+  std::string close() {
+    StringBuffer state;
+    if (id_ != 0) svc_->close_scope(svc_->header.host_data, id_, state.get());
+    id_ = 0;
+    return state.take();
+  }
+
+ private:
+  const pl_executor_service_v1* svc_;
+  const CallContext& ctx_;
+  uint64_t id_ = 0;
 };
 
 namespace detail {

@@ -55,6 +55,9 @@ std::optional<Workflow> load_workflow(const std::filesystem::path& file, Diagnos
 std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesystem::path& file,
                                        Diagnostics& diags);
 // Parses one step map (also used for steps nested in loops and parallel tasks).
+// Parses a `prompt:` (list of parts, or a plain string as one static part) into step.prompt.
+void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& step,
+                  Diagnostics& diags);
 std::optional<StepConfig> parse_step(const YAML::Node& node, const std::string& file,
                                      Diagnostics& diags);
 

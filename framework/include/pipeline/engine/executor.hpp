@@ -12,8 +12,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pipeline {
 
@@ -26,6 +28,15 @@ struct ExecutorOptions {
   CancellationToken cancel;
   // Progress for humans (stderr); never part of the machine-readable result.
   std::function<void(const StepOutcome&)> on_step_done;
+  // Continue after the last completed step of the workflow's checkpoint (checkpoint_enabled).
+  // Without it a run always starts from the first step, even when a checkpoint exists.
+  bool resume = false;
+};
+
+// Where a run sits among nested pipelines (depth and the chain of files, for cycle checks).
+struct Nesting {
+  int depth = 0;
+  std::vector<std::string> pipeline_stack;
 };
 
 class Executor {
@@ -33,11 +44,23 @@ class Executor {
   Executor(Runtime& runtime, ExecutorOptions options);
   RunResult run(const Workflow& wf);
 
- private:
+  // The pieces the "pipeline.executor" service builds on (loops, nested pipelines):
+  // one step inside a given scope, and a whole nested workflow in its own context.
   StepOutcome run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
-                       RunResult& result);
+                       const Nesting& nesting);
+  RunResult run_nested(const Workflow& wf, RunContext ctx, Nesting nesting);
+  Runtime& runtime() { return runtime_; }
+  const ExecutorOptions& options() const { return options_; }
+  // Thread-safe: sub-steps of parallel loops warn from several threads.
+  void warn(std::string message);
+
+ private:
+  RunResult run_steps(const Workflow& wf, RunContext& ctx, const Nesting& nesting,
+                      std::size_t first_step, RunResult result);
   Runtime& runtime_;
   ExecutorOptions options_;
+  std::mutex warnings_mu_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace pipeline

@@ -20,7 +20,21 @@ class RunContext {
   RunContext(json::object global_vars, json::object inputs)
       : global_vars_(std::move(global_vars)), inputs_(std::move(inputs)) {}
 
+  // A child scope (loop iteration, nested pipeline with inherit_context): it keeps its own
+  // results and variables and falls back to `parent` for everything else, so opening a scope
+  // costs O(1) however large the parent's state is. `parent` must outlive the child and must not
+  // change while the child is in use (the parent's step is blocked running the child).
+  static RunContext child_of(const RunContext& parent);
+  // Replaces inputs.* for this scope (nested pipelines, sub-pipelines with their own inputs).
+  void set_inputs(json::object inputs) {
+    inputs_ = std::move(inputs);
+    own_inputs_ = true;
+  }
+  const RunContext* parent() const { return parent_; }
+  void set_global_vars(json::object g) { global_vars_ = std::move(g); }
+
   void set_result(const std::string& step, json::value output);
+  // This scope's result of `step`, else the nearest parent's.
   const json::value* result(std::string_view step) const;
   bool has_result(std::string_view step) const { return result(step) != nullptr; }
   void set_variable(const std::string& name, json::value value);
@@ -30,6 +44,7 @@ class RunContext {
   // previous_response:STEP[.path].
   std::optional<json::value> resolve(std::string_view path) const;
 
+  // This scope's own results and variables (not the parents').
   const json::object& results() const { return results_; }
   const json::object& variables() const { return variables_; }
   const json::object& global_vars() const { return global_vars_; }
@@ -44,6 +59,8 @@ class RunContext {
   json::object variables_;
   json::object global_vars_;
   json::object inputs_;
+  const RunContext* parent_ = nullptr;
+  bool own_inputs_ = false;
 };
 
 // The text of a step result: a string as it is; an LLM result's "text"; anything else as JSON.

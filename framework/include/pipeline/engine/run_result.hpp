@@ -29,6 +29,7 @@ struct RunResult {
   json::object variables;
   std::vector<std::string> warnings;
   std::string failed_step;
+  std::string resumed_from;  // first step run after --resume restored a checkpoint
   std::string error;
   double duration_ms = 0;
   CompletionTotals totals;

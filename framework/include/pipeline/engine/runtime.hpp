@@ -9,6 +9,7 @@
 #include <pipeline/config/diagnostics.hpp>
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/engine/completion_service.hpp>
+#include <pipeline/engine/executor_service.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
 #include <map>
@@ -29,6 +30,7 @@ class Runtime {
   PluginHost& plugins() { return plugins_; }
   const HostConfig& config() const { return config_; }
   CompletionService& completion() { return *completion_; }
+  ExecutorService& executor_service() { return executor_service_; }
   // The step component instance for a step type, created on first use.
   Result<std::shared_ptr<StepInstance>> step(const std::string& type);
 
@@ -37,6 +39,7 @@ class Runtime {
   HostConfig config_;
   PluginHost plugins_;
   std::unique_ptr<CompletionService> completion_;
+  ExecutorService executor_service_;
   std::mutex steps_mu_;
   std::map<std::string, std::shared_ptr<StepInstance>> steps_;
 };
