@@ -1,0 +1,378 @@
+#include <pipeline/plugins/plugin_host.hpp>
+
+#include <pipeline/plugin.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+
+namespace pipeline {
+
+namespace fs = std::filesystem;
+
+struct PluginHost::LibraryHost {
+  PluginHost* owner = nullptr;
+  std::shared_ptr<PluginLibrary> library;
+  pl_host_api api{};
+  bool initializing = false;
+  std::vector<std::shared_ptr<const Component>> pending;
+  std::string file;
+};
+
+namespace {
+
+std::size_t host_vtable_size(uint32_t kind) {
+  switch (kind) {
+    case PL_KIND_STEP: return sizeof(pl_step_vtable);
+    case PL_KIND_PROVIDER: return sizeof(pl_provider_vtable);
+    case PL_KIND_OPTIMIZER: return sizeof(pl_optimizer_vtable);
+    case PL_KIND_CACHE: return sizeof(pl_cache_vtable);
+    case PL_KIND_METRICS_SINK: return sizeof(pl_metrics_sink_vtable);
+    default: return 0;
+  }
+}
+
+// A required function pointer must lie inside the plugin's declared struct and be set.
+bool has_fn(const pl_component_header& h, std::size_t offset) {
+  if (h.struct_size < offset + sizeof(void*)) return false;
+  void* p = nullptr;
+  std::memcpy(&p, reinterpret_cast<const unsigned char*>(&h) + offset, sizeof(void*));
+  return p != nullptr;
+}
+
+std::string missing_required(const pl_component_header& h) {
+  std::vector<std::pair<const char*, std::size_t>> req;
+  switch (h.kind) {
+    case PL_KIND_STEP: req = {{"execute", offsetof(pl_step_vtable, execute)}}; break;
+    case PL_KIND_PROVIDER: req = {{"complete", offsetof(pl_provider_vtable, complete)}}; break;
+    case PL_KIND_OPTIMIZER: req = {{"optimize", offsetof(pl_optimizer_vtable, optimize)}}; break;
+    case PL_KIND_CACHE:
+      req = {{"get", offsetof(pl_cache_vtable, get)},
+             {"put", offsetof(pl_cache_vtable, put)},
+             {"erase", offsetof(pl_cache_vtable, erase)},
+             {"erase_prefix", offsetof(pl_cache_vtable, erase_prefix)}};
+      break;
+    case PL_KIND_METRICS_SINK:
+      req = {{"record", offsetof(pl_metrics_sink_vtable, record)}};
+      break;
+    default: return "kind";
+  }
+  req.push_back({"create", offsetof(pl_component_header, create)});
+  req.push_back({"destroy", offsetof(pl_component_header, destroy)});
+  for (auto& [name, off] : req) {
+    if (!has_fn(h, off)) return name;
+  }
+  return {};
+}
+
+fs::path executable_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+}  // namespace
+
+PluginHost::PluginHost() = default;
+
+PluginHost::~PluginHost() {
+  // Instances may still hold components (and so libraries); they unload when the last goes.
+  std::unique_lock lock(mu_);
+  by_name_.clear();
+  components_.clear();
+  services_.clear();
+}
+
+std::vector<fs::path> PluginHost::default_search_paths(const std::vector<fs::path>& configured) {
+  std::vector<fs::path> paths = configured;
+  if (const char* env = std::getenv("PIPELINE_PLUGIN_PATH")) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':')) {
+      if (!item.empty()) paths.emplace_back(item);
+    }
+  }
+  fs::path exe = executable_dir();
+  if (!exe.empty()) paths.push_back(exe / ".." / "lib" / "pipeline" / "plugins");
+#ifdef PIPELINE_PLUGIN_BUILD_DIR
+  paths.emplace_back(PIPELINE_PLUGIN_BUILD_DIR);
+#endif
+#ifdef PIPELINE_PLUGIN_INSTALL_DIR
+  paths.emplace_back(PIPELINE_PLUGIN_INSTALL_DIR);
+#endif
+  return paths;
+}
+
+Status PluginHost::load_file(const fs::path& file) {
+  auto opened = PluginLibrary::open(file);
+  if (!opened) return opened.status();
+  std::shared_ptr<PluginLibrary> lib = std::move(opened).value();
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& h : hosts_) {
+      if (h->library->info().name == lib->info().name) {
+        return Status(StatusCode::kAlreadyExists,
+                      "plugin '" + lib->info().name + "' from " + file.string() +
+                          " is already loaded from " + h->file + "; refusing the duplicate");
+      }
+    }
+  }
+  auto host = std::make_unique<LibraryHost>();
+  host->owner = this;
+  host->library = lib;
+  host->file = file.string();
+  host->api.struct_size = sizeof(pl_host_api);
+  host->api.abi_major = PL_ABI_MAJOR;
+  host->api.abi_minor = PL_ABI_MINOR;
+  host->api.host = reinterpret_cast<pl_host*>(host.get());
+  host->api.log = &c_log;
+  host->api.register_component = &c_register;
+  host->api.get_service = &c_get_service;
+
+  sdk::StringBuffer err;
+  host->initializing = true;
+  int32_t st;
+  try {
+    st = lib->init_fn()(&host->api, err.get());
+  } catch (...) {
+    st = PL_INTERNAL;
+    err.get()->append(err.get(), "exception escaped init", 22);
+  }
+  host->initializing = false;
+  if (st != PL_OK) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "plugin " + file.string() + ": init failed (" + status_code_name(st) + ")" +
+                      (err.str().empty() ? "" : ": " + err.str()));
+  }
+  lib->mark_initialized();
+  std::unique_lock lock(mu_);
+  for (auto& c : host->pending) {
+    by_name_[{c->kind(), c->name()}] = c;
+    components_.push_back(c);
+  }
+  host->pending.clear();
+  hosts_.push_back(std::move(host));
+  return {};
+}
+
+std::vector<Status> PluginHost::load_directories(const std::vector<fs::path>& dirs,
+                                                 const std::vector<std::string>& only) {
+  std::vector<Status> errors;
+  std::vector<fs::path> seen;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    fs::path canon = fs::weakly_canonical(dir, ec);
+    if (ec || !fs::is_directory(canon, ec)) continue;
+    if (std::find(seen.begin(), seen.end(), canon) != seen.end()) continue;
+    seen.push_back(canon);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(canon, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("libpipeline_", 0) == 0 && e.path().extension() == ".so") {
+        files.push_back(e.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      if (!only.empty()) {
+        auto probe = PluginLibrary::open(f);
+        if (probe && std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
+          continue;
+        }
+      }
+      // The first folder that provides a plugin wins; later copies are not duplicates.
+      bool already = false;
+      {
+        std::string stem = f.filename().string();
+        std::shared_lock lock(mu_);
+        for (const auto& h : hosts_) {
+          if (fs::path(h->file).filename() == stem) already = true;
+        }
+      }
+      if (already) continue;
+      Status st = load_file(f);
+      if (!st.ok()) errors.push_back(st);
+    }
+  }
+  return errors;
+}
+
+std::vector<std::shared_ptr<PluginLibrary>> PluginHost::libraries() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<PluginLibrary>> out;
+  for (const auto& h : hosts_) out.push_back(h->library);
+  return out;
+}
+
+std::vector<std::shared_ptr<const Component>> PluginHost::components(uint32_t kind) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const Component>> out;
+  for (const auto& c : components_) {
+    if (kind == 0 || c->kind() == kind) out.push_back(c);
+  }
+  return out;
+}
+
+std::shared_ptr<const Component> PluginHost::find(uint32_t kind, std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = by_name_.find({kind, std::string(name)});
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> PluginHost::names(uint32_t kind) const {
+  std::vector<std::string> out;
+  for (const auto& c : components(kind)) out.push_back(c->name());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status PluginHost::register_component(LibraryHost& lib, const pl_component_header* h) {
+  const std::string& file = lib.file;
+  if (!lib.initializing) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "plugin " + file + " registered a component outside init");
+  }
+  if (h == nullptr || h->struct_size < sizeof(pl_component_header)) {
+    return invalid_argument("plugin " + file + " registered a component with a truncated header");
+  }
+  if (h->name == nullptr || *h->name == '\0') {
+    return invalid_argument("plugin " + file + " registered a component without a name");
+  }
+  if (host_vtable_size(h->kind) == 0) {
+    return invalid_argument("plugin " + file + " registered '" + h->name + "' of unknown kind " +
+                            std::to_string(h->kind));
+  }
+  std::string missing = missing_required(*h);
+  if (!missing.empty()) {
+    return invalid_argument("plugin " + file + ": " + component_kind_name(h->kind) + " '" +
+                            h->name + "' lacks the required function '" + missing + "'");
+  }
+  auto key = std::make_pair(h->kind, std::string(h->name));
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = by_name_.find(key); it != by_name_.end()) {
+      return Status(StatusCode::kAlreadyExists,
+                    "plugin " + file + ": " + component_kind_name(h->kind) + " '" + h->name +
+                        "' is already provided by " + it->second->library()->info().file.string());
+    }
+  }
+  for (const auto& p : lib.pending) {
+    if (p->kind() == h->kind && p->name() == h->name) {
+      return Status(StatusCode::kAlreadyExists, "plugin " + file + " registers " +
+                                                    component_kind_name(h->kind) + " '" + h->name +
+                                                    "' twice");
+    }
+  }
+  lib.pending.push_back(
+      std::make_shared<const Component>(*h, host_vtable_size(h->kind), lib.library));
+  return {};
+}
+
+void PluginHost::c_log(pl_host* host, int32_t level, const char* message, size_t len) {
+  auto* lib = reinterpret_cast<LibraryHost*>(host);
+  std::string text = lib->owner->redactor_.redact(std::string_view(message, len));
+  auto lvl = level <= PL_LOG_TRACE  ? spdlog::level::trace
+             : level == PL_LOG_DEBUG ? spdlog::level::debug
+             : level == PL_LOG_INFO  ? spdlog::level::info
+             : level == PL_LOG_WARN  ? spdlog::level::warn
+                                     : spdlog::level::err;
+  spdlog::log(lvl, "[{}] {}", lib->library->info().name, text);
+}
+
+int32_t PluginHost::c_register(pl_host* host, const pl_component_header* component) {
+  auto* lib = reinterpret_cast<LibraryHost*>(host);
+  Status st = lib->owner->register_component(*lib, component);
+  if (!st.ok()) spdlog::error("{}", st.message());
+  return static_cast<int32_t>(st.code());
+}
+
+const pl_service_header* PluginHost::c_get_service(pl_host* host, const char* id,
+                                                   uint32_t version) {
+  if (id == nullptr) return nullptr;
+  return reinterpret_cast<LibraryHost*>(host)->owner->service(id, version);
+}
+
+void PluginHost::register_service(const std::string& id, const pl_service_header* service) {
+  std::unique_lock lock(mu_);
+  services_[id] = service;
+}
+
+void PluginHost::unregister_service(const std::string& id) {
+  std::unique_lock lock(mu_);
+  services_.erase(id);
+}
+
+const pl_service_header* PluginHost::service(const std::string& id, uint32_t min_version) const {
+  std::shared_lock lock(mu_);
+  auto it = services_.find(id);
+  if (it == services_.end() || it->second->version < min_version) return nullptr;
+  return it->second;
+}
+
+Result<std::pair<std::shared_ptr<const Component>, void*>> PluginHost::create_instance(
+    uint32_t kind, std::string_view name, std::string_view config_json) {
+  auto c = find(kind, name);
+  if (!c) {
+    std::string known;
+    for (const auto& n : names(kind)) known += (known.empty() ? "" : ", ") + n;
+    return not_found("no " + component_kind_name(kind) + " named '" + std::string(name) +
+                     "' is loaded (known: " + (known.empty() ? "none" : known) + ")");
+  }
+  const pl_host_api* api = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& h : hosts_) {
+      if (h->library == c->library()) api = &h->api;
+    }
+  }
+  sdk::StringBuffer err;
+  void* handle = nullptr;
+  int32_t st;
+  try {
+    st = c->header().create(c->header().user_data, api, config_json.data(), config_json.size(),
+                            &handle, err.get());
+  } catch (...) {
+    st = PL_INTERNAL;
+  }
+  if (st != PL_OK || handle == nullptr) {
+    if (handle != nullptr) c->header().destroy(handle);
+    return Status(st == PL_OK ? StatusCode::kInternal : StatusCode(st),
+                  component_kind_name(kind) + " '" + std::string(name) + "' (" +
+                      c->library()->info().file.string() + ") refused its config: " +
+                      redactor_.redact(err.str().empty() ? "no reason given" : err.str()));
+  }
+  return std::make_pair(c, handle);
+}
+
+template <class Instance>
+static Result<std::shared_ptr<Instance>> wrap(
+    Result<std::pair<std::shared_ptr<const Component>, void*>> r) {
+  if (!r) return r.status();
+  return std::make_shared<Instance>(r->first, r->second);
+}
+
+Result<std::shared_ptr<StepInstance>> PluginHost::create_step(std::string_view n,
+                                                              std::string_view cfg) {
+  return wrap<StepInstance>(create_instance(PL_KIND_STEP, n, cfg));
+}
+Result<std::shared_ptr<ProviderInstance>> PluginHost::create_provider(std::string_view n,
+                                                                      std::string_view cfg) {
+  return wrap<ProviderInstance>(create_instance(PL_KIND_PROVIDER, n, cfg));
+}
+Result<std::shared_ptr<OptimizerInstance>> PluginHost::create_optimizer(std::string_view n,
+                                                                        std::string_view cfg) {
+  return wrap<OptimizerInstance>(create_instance(PL_KIND_OPTIMIZER, n, cfg));
+}
+Result<std::shared_ptr<CacheInstance>> PluginHost::create_cache(std::string_view n,
+                                                                std::string_view cfg) {
+  return wrap<CacheInstance>(create_instance(PL_KIND_CACHE, n, cfg));
+}
+Result<std::shared_ptr<MetricsSinkInstance>> PluginHost::create_metrics_sink(
+    std::string_view n, std::string_view cfg) {
+  return wrap<MetricsSinkInstance>(create_instance(PL_KIND_METRICS_SINK, n, cfg));
+}
+
+}  // namespace pipeline
