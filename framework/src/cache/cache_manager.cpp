@@ -247,6 +247,8 @@ CacheStats CacheManager::stats() const {
   s.computes = computes_.load(std::memory_order_relaxed);
   s.coalesced = coalesced_.load(std::memory_order_relaxed);
   s.compute_errors = compute_errors_.load(std::memory_order_relaxed);
+  s.in_flight = flights_.in_flight();
+  s.waiting = flights_.waiting();
   for (const auto& lp : levels_) {
     const LevelState& l = *lp;
     CacheLevelStats ls;

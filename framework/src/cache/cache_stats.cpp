@@ -11,6 +11,8 @@ json::value CacheStats::to_json() const {
   o["computes"] = computes;
   o["coalesced"] = coalesced;
   o["compute_errors"] = compute_errors;
+  o["in_flight"] = in_flight;
+  o["waiting"] = waiting;
   json::array ls;
   for (const CacheLevelStats& l : levels) {
     json::object lo;

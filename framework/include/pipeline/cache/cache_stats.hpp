@@ -40,6 +40,8 @@ struct CacheStats {
   std::uint64_t computes = 0;        // underlying calls made by get_or_compute
   std::uint64_t coalesced = 0;       // get_or_compute callers that shared another caller's call
   std::uint64_t compute_errors = 0;  // failed underlying calls (never cached)
+  std::uint64_t in_flight = 0;       // underlying calls running now
+  std::uint64_t waiting = 0;         // callers waiting now for another caller's call
   std::vector<CacheLevelStats> levels;
 
   json::value to_json() const;

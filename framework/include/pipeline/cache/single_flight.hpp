@@ -6,6 +6,7 @@
 //   auto [result, shared] = flights.run(key, [&] { return call_provider(); });
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -39,8 +40,10 @@ class SingleFlight {
       leader = inserted;
     }
     if (!leader) {
+      waiting_.fetch_add(1);
       std::unique_lock lock(flight->mutex);
       flight->done.wait(lock, [&] { return flight->finished; });
+      waiting_.fetch_sub(1);
       if (flight->error) std::rethrow_exception(flight->error);
       return {*flight->value, true};
     }
@@ -68,6 +71,8 @@ class SingleFlight {
     }
   }
 
+  // Callers currently waiting for another caller's run (for stats and tests).
+  std::size_t waiting() const { return waiting_.load(); }
   // Flights in progress (for stats and tests).
   std::size_t in_flight() const {
     std::lock_guard lock(mutex_);
@@ -83,6 +88,7 @@ class SingleFlight {
     std::exception_ptr error;
   };
   mutable std::mutex mutex_;
+  std::atomic<std::size_t> waiting_{0};
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
