@@ -73,6 +73,12 @@ CircuitBreaker::Transition CircuitBreaker::on_failure() {
   return Transition::kOpened;
 }
 
+void CircuitBreaker::release_probe() {
+  int expected = static_cast<int>(State::kHalfOpen);
+  state_.compare_exchange_strong(expected, static_cast<int>(State::kOpen),
+                                 std::memory_order_acq_rel);
+}
+
 std::int64_t CircuitBreaker::ms_until_probe() const {
   if (state() != State::kOpen) return 0;
   const std::int64_t left = open_until_ns_.load(std::memory_order_acquire) - now_ns();

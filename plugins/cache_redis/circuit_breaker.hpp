@@ -29,6 +29,9 @@ class CircuitBreaker {
   bool allow();
   Transition on_success();
   Transition on_failure();
+  // A call that was allowed ended without telling anything about the server: if it was the
+  // half-open probe, the next caller may probe instead.
+  void release_probe();
   State state() const { return static_cast<State>(state_.load(std::memory_order_acquire)); }
   // Milliseconds until the next probe may run (0 unless open).
   std::int64_t ms_until_probe() const;

@@ -232,7 +232,12 @@ class RedisCache : public pipeline::sdk::CacheBackend {
         std::lock_guard lock(error_mutex_);
         last_error_ = e.what();
       }
-      if (!e.connection()) {
+      if (e.kind() == RedisFailure::Kind::kPoolBusy) {
+        // Says nothing about the server's health; a half-open probe must get its verdict later.
+        breaker_.release_probe();
+        throw Error(PL_RESOURCE_EXHAUSTED, "redis cache " + where_ + ": " + e.what());
+      }
+      if (e.kind() == RedisFailure::Kind::kReply) {
         // Redis answered: the server is up, the command was refused.
         breaker_.on_success();
         throw Error(PL_UNAVAILABLE, "redis cache " + where_ + ": " + e.what());

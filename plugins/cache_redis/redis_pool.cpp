@@ -24,10 +24,11 @@ RedisPool::~RedisPool() = default;
 RedisPool::Context RedisPool::connect() {
   Context c(redisConnectWithTimeout(options_.host.c_str(), options_.port,
                                     to_timeval(options_.connect_timeout)));
-  if (!c) throw RedisFailure(true, "cannot allocate a redis context");
-  if (c->err != 0) throw RedisFailure(true, std::string("connect: ") + c->errstr);
+  if (!c) throw RedisFailure(RedisFailure::Kind::kConnection, "cannot allocate a redis context");
+  if (c->err != 0)
+    throw RedisFailure(RedisFailure::Kind::kConnection, std::string("connect: ") + c->errstr);
   if (redisSetTimeout(c.get(), to_timeval(options_.command_timeout)) != REDIS_OK) {
-    throw RedisFailure(true, "cannot set the command timeout");
+    throw RedisFailure(RedisFailure::Kind::kConnection, "cannot set the command timeout");
   }
   if (!options_.password.empty()) run(c.get(), {"AUTH", options_.password});
   if (options_.db != 0) {
@@ -41,7 +42,7 @@ RedisPool::Context RedisPool::acquire(bool& reused) {
   std::unique_lock lock(mutex_);
   const bool got = available_.wait_for(lock, options_.command_timeout,
                                        [&] { return !idle_.empty() || open_ < options_.size; });
-  if (!got) throw RedisFailure(false, "all redis connections are busy");
+  if (!got) throw RedisFailure(RedisFailure::Kind::kPoolBusy, "all redis connections are busy");
   if (!idle_.empty()) {
     Context c = std::move(idle_.back());
     idle_.pop_back();
@@ -99,9 +100,11 @@ RedisReply RedisPool::run(redisContext* c, const std::vector<std::string_view>& 
   RedisReply r(static_cast<redisReply*>(
       redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
   if (!r) {
-    throw RedisFailure(true, c->err != 0 ? std::string(c->errstr) : std::string("no reply"));
+    throw RedisFailure(RedisFailure::Kind::kConnection,
+                       c->err != 0 ? std::string(c->errstr) : std::string("no reply"));
   }
-  if (r->type == REDIS_REPLY_ERROR) throw RedisFailure(false, std::string(r->str, r->len));
+  if (r->type == REDIS_REPLY_ERROR)
+    throw RedisFailure(RedisFailure::Kind::kReply, std::string(r->str, r->len));
   return r;
 }
 

@@ -20,16 +20,17 @@
 
 namespace pipeline::cache_redis {
 
-// Redis could not be reached or did not answer in time (`connection` true), or answered with an
-// error reply (`connection` false).
+// Why a command failed: Redis could not be reached or did not answer in time (kConnection), it
+// answered with an error reply (kReply), or every pooled connection stayed busy (kPoolBusy).
 class RedisFailure : public std::runtime_error {
  public:
-  RedisFailure(bool connection, const std::string& what)
-      : std::runtime_error(what), connection_(connection) {}
-  bool connection() const noexcept { return connection_; }
+  enum class Kind { kConnection, kReply, kPoolBusy };
+  RedisFailure(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const noexcept { return kind_; }
+  bool connection() const noexcept { return kind_ == Kind::kConnection; }
 
  private:
-  bool connection_;
+  Kind kind_;
 };
 
 struct ReplyFree {
