@@ -13,12 +13,19 @@ namespace pipeline {
 
 namespace fs = std::filesystem;
 
-struct PluginHost::LibraryHost {
-  PluginHost* owner = nullptr;
+struct PluginHost::Core {
+  SecretRedactor redactor;
+  std::shared_mutex mu;
+  std::map<std::string, const pl_service_header*, std::less<>> services;
+};
+
+struct PluginHost::LibraryHost : std::enable_shared_from_this<PluginHost::LibraryHost> {
+  std::shared_ptr<Core> core;
   std::shared_ptr<PluginLibrary> library;
   pl_host_api api{};
-  bool initializing = false;
+  PluginHost* registering = nullptr;  // set only while init runs
   std::vector<std::shared_ptr<const Component>> pending;
+  Status register_error;  // the first refused registration, reported by load_file
   std::string file;
 };
 
@@ -76,15 +83,20 @@ fs::path executable_dir() {
 
 }  // namespace
 
-PluginHost::PluginHost() = default;
+PluginHost::PluginHost() : core_(std::make_shared<Core>()) {}
 
 PluginHost::~PluginHost() {
-  // Instances may still hold components (and so libraries); they unload when the last goes.
+  // Instances may still hold components (and through them their library and host table); those
+  // unload when the last instance goes.
   std::unique_lock lock(mu_);
   by_name_.clear();
   components_.clear();
-  services_.clear();
+  std::unique_lock core_lock(core_->mu);
+  core_->services.clear();
 }
+
+SecretRedactor& PluginHost::redactor() { return core_->redactor; }
+const SecretRedactor& PluginHost::redactor() const { return core_->redactor; }
 
 std::vector<fs::path> PluginHost::default_search_paths(const std::vector<fs::path>& configured) {
   std::vector<fs::path> paths = configured;
@@ -120,8 +132,8 @@ Status PluginHost::load_file(const fs::path& file) {
       }
     }
   }
-  auto host = std::make_unique<LibraryHost>();
-  host->owner = this;
+  auto host = std::make_shared<LibraryHost>();
+  host->core = core_;
   host->library = lib;
   host->file = file.string();
   host->api.struct_size = sizeof(pl_host_api);
@@ -133,7 +145,7 @@ Status PluginHost::load_file(const fs::path& file) {
   host->api.get_service = &c_get_service;
 
   sdk::StringBuffer err;
-  host->initializing = true;
+  host->registering = this;
   int32_t st;
   try {
     st = lib->init_fn()(&host->api, err.get());
@@ -141,8 +153,10 @@ Status PluginHost::load_file(const fs::path& file) {
     st = PL_INTERNAL;
     err.get()->append(err.get(), "exception escaped init", 22);
   }
-  host->initializing = false;
-  if (st != PL_OK) {
+  host->registering = nullptr;
+  if (st != PL_OK || !host->register_error.ok()) {
+    host->pending.clear();  // components hold their host: break the cycle before dropping it
+    if (!host->register_error.ok()) return host->register_error;
     return Status(StatusCode::kFailedPrecondition,
                   "plugin " + file.string() + ": init failed (" + status_code_name(st) + ")" +
                       (err.str().empty() ? "" : ": " + err.str()));
@@ -178,8 +192,9 @@ std::vector<Status> PluginHost::load_directories(const std::vector<fs::path>& di
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       if (!only.empty()) {
+        // With an allowlist, a library we cannot even identify is not one the user asked for.
         auto probe = PluginLibrary::open(f);
-        if (probe && std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
+        if (!probe || std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
           continue;
         }
       }
@@ -231,7 +246,7 @@ std::vector<std::string> PluginHost::names(uint32_t kind) const {
 
 Status PluginHost::register_component(LibraryHost& lib, const pl_component_header* h) {
   const std::string& file = lib.file;
-  if (!lib.initializing) {
+  if (lib.registering != this) {
     return Status(StatusCode::kFailedPrecondition,
                   "plugin " + file + " registered a component outside init");
   }
@@ -266,14 +281,14 @@ Status PluginHost::register_component(LibraryHost& lib, const pl_component_heade
                                                     "' twice");
     }
   }
-  lib.pending.push_back(
-      std::make_shared<const Component>(*h, host_vtable_size(h->kind), lib.library));
+  lib.pending.push_back(std::make_shared<const Component>(
+      *h, host_vtable_size(h->kind), lib.library, &lib.api, lib.shared_from_this()));
   return {};
 }
 
 void PluginHost::c_log(pl_host* host, int32_t level, const char* message, size_t len) {
   auto* lib = reinterpret_cast<LibraryHost*>(host);
-  std::string text = lib->owner->redactor_.redact(std::string_view(message, len));
+  std::string text = lib->core->redactor.redact(std::string_view(message, len));
   auto lvl = level <= PL_LOG_TRACE  ? spdlog::level::trace
              : level == PL_LOG_DEBUG ? spdlog::level::debug
              : level == PL_LOG_INFO  ? spdlog::level::info
@@ -284,31 +299,39 @@ void PluginHost::c_log(pl_host* host, int32_t level, const char* message, size_t
 
 int32_t PluginHost::c_register(pl_host* host, const pl_component_header* component) {
   auto* lib = reinterpret_cast<LibraryHost*>(host);
-  Status st = lib->owner->register_component(*lib, component);
-  if (!st.ok()) spdlog::error("{}", st.message());
+  if (lib->registering == nullptr) {
+    spdlog::error("plugin {} registered a component outside init; refused", lib->file);
+    return PL_FAILED_PRECONDITION;
+  }
+  Status st = lib->registering->register_component(*lib, component);
+  if (!st.ok() && lib->register_error.ok()) lib->register_error = st;
   return static_cast<int32_t>(st.code());
 }
 
 const pl_service_header* PluginHost::c_get_service(pl_host* host, const char* id,
                                                    uint32_t version) {
   if (id == nullptr) return nullptr;
-  return reinterpret_cast<LibraryHost*>(host)->owner->service(id, version);
+  Core& core = *reinterpret_cast<LibraryHost*>(host)->core;
+  std::shared_lock lock(core.mu);
+  auto it = core.services.find(std::string_view(id));
+  if (it == core.services.end() || it->second->version < version) return nullptr;
+  return it->second;
 }
 
 void PluginHost::register_service(const std::string& id, const pl_service_header* service) {
-  std::unique_lock lock(mu_);
-  services_[id] = service;
+  std::unique_lock lock(core_->mu);
+  core_->services[id] = service;
 }
 
 void PluginHost::unregister_service(const std::string& id) {
-  std::unique_lock lock(mu_);
-  services_.erase(id);
+  std::unique_lock lock(core_->mu);
+  core_->services.erase(id);
 }
 
 const pl_service_header* PluginHost::service(const std::string& id, uint32_t min_version) const {
-  std::shared_lock lock(mu_);
-  auto it = services_.find(id);
-  if (it == services_.end() || it->second->version < min_version) return nullptr;
+  std::shared_lock lock(core_->mu);
+  auto it = core_->services.find(id);
+  if (it == core_->services.end() || it->second->version < min_version) return nullptr;
   return it->second;
 }
 
@@ -321,13 +344,7 @@ Result<std::pair<std::shared_ptr<const Component>, void*>> PluginHost::create_in
     return not_found("no " + component_kind_name(kind) + " named '" + std::string(name) +
                      "' is loaded (known: " + (known.empty() ? "none" : known) + ")");
   }
-  const pl_host_api* api = nullptr;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& h : hosts_) {
-      if (h->library == c->library()) api = &h->api;
-    }
-  }
+  const pl_host_api* api = c->host_api();
   sdk::StringBuffer err;
   void* handle = nullptr;
   int32_t st;
@@ -342,7 +359,7 @@ Result<std::pair<std::shared_ptr<const Component>, void*>> PluginHost::create_in
     return Status(st == PL_OK ? StatusCode::kInternal : StatusCode(st),
                   component_kind_name(kind) + " '" + std::string(name) + "' (" +
                       c->library()->info().file.string() + ") refused its config: " +
-                      redactor_.redact(err.str().empty() ? "no reason given" : err.str()));
+                      core_->redactor.redact(err.str().empty() ? "no reason given" : err.str()));
   }
   return std::make_pair(c, handle);
 }

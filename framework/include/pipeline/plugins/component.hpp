@@ -17,8 +17,11 @@ std::string component_kind_name(uint32_t kind);
 
 class Component {
  public:
+  // `host` is the API table given to this library; `keep_alive` owns it (and the library), so a
+  // component, and every instance made from it, keeps both valid for as long as it exists.
   Component(const pl_component_header& header, std::size_t host_vtable_size,
-            std::shared_ptr<PluginLibrary> library);
+            std::shared_ptr<PluginLibrary> library, const pl_host_api* host,
+            std::shared_ptr<const void> keep_alive);
 
   uint32_t kind() const { return kind_; }
   const std::string& name() const { return name_; }
@@ -30,6 +33,7 @@ class Component {
   // The size the plugin declared; smaller than the host's for a plugin of an older minor.
   uint32_t declared_size() const { return declared_size_; }
   const std::shared_ptr<PluginLibrary>& library() const { return library_; }
+  const pl_host_api* host_api() const { return host_; }
   const pl_component_header& header() const { return vtable<pl_component_header>(); }
 
   template <class VTable>
@@ -47,6 +51,8 @@ class Component {
   uint32_t declared_size_;
   std::string name_, version_, description_, config_schema_;
   std::shared_ptr<PluginLibrary> library_;
+  const pl_host_api* host_;
+  std::shared_ptr<const void> keep_alive_;
 };
 
 }  // namespace pipeline

@@ -58,15 +58,16 @@ class PluginHost {
   Result<std::shared_ptr<MetricsSinkInstance>> create_metrics_sink(
       std::string_view name, std::string_view config_json = "{}");
 
-  // Services are owned by the caller and must outlive their registration.
+  // Services are owned by the caller and must stay valid until unregistered.
   void register_service(const std::string& id, const pl_service_header* service);
   void unregister_service(const std::string& id);
   const pl_service_header* service(const std::string& id, uint32_t min_version) const;
 
-  SecretRedactor& redactor() { return redactor_; }
-  const SecretRedactor& redactor() const { return redactor_; }
+  SecretRedactor& redactor();
+  const SecretRedactor& redactor() const;
 
  private:
+  struct Core;         // what plugins reach after init (log redaction, services); shared with them
   struct LibraryHost;  // the pl_host of one library (attribution of logs and registrations)
   static void c_log(pl_host* host, int32_t level, const char* message, size_t len);
   static int32_t c_register(pl_host* host, const pl_component_header* component);
@@ -76,11 +77,10 @@ class PluginHost {
       uint32_t kind, std::string_view name, std::string_view config_json);
 
   mutable std::shared_mutex mu_;
-  std::vector<std::unique_ptr<LibraryHost>> hosts_;
+  std::shared_ptr<Core> core_;
+  std::vector<std::shared_ptr<LibraryHost>> hosts_;
   std::vector<std::shared_ptr<const Component>> components_;
   std::map<std::pair<uint32_t, std::string>, std::shared_ptr<const Component>> by_name_;
-  std::map<std::string, const pl_service_header*, std::less<>> services_;
-  SecretRedactor redactor_;
 };
 
 }  // namespace pipeline

@@ -1,0 +1,57 @@
+// The host config: which plugins to load, named component instances with their settings, which
+// provider serves each LLM step type. YAML, from --config FILE, $PIPELINE_CONFIG, or built in.
+//
+//   Diagnostics d;
+//   HostConfig cfg = load_host_config("host.yaml", d);   // or HostConfig::builtin()
+#pragma once
+
+#include <pipeline/config/diagnostics.hpp>
+#include <pipeline/json.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipeline {
+
+// A named instance of a component: `plugin` names the component; the rest is its create() config.
+struct ComponentInstanceConfig {
+  std::string name;
+  std::string component;
+  json::object settings;
+  SourceLocation where;
+};
+
+struct HostConfig {
+  std::string source = "<built-in>";  // file the config came from
+  std::vector<std::filesystem::path> plugin_search_paths;
+  std::vector<std::string> plugin_allowlist;  // empty: load every plugin found
+  std::map<std::string, ComponentInstanceConfig> providers;
+  // step type -> provider instance; "default" serves every other LLM step type
+  std::map<std::string, std::string> step_providers;
+  // step type -> config given to that step component's create()
+  std::map<std::string, json::object> step_settings;
+  // Sections owned by later layers (cache levels, metrics sinks, fallback chain), kept as JSON.
+  json::object cache;
+  json::object metrics;
+  json::object fallback;
+
+  // Offline default: every LLM step type served by the `mock` provider.
+  static HostConfig builtin();
+  // The provider instance serving `step_type` ("" when none is wired).
+  std::string provider_for(const std::string& step_type) const;
+};
+
+// Loads and validates; problems go to `diags` (the returned config keeps what was valid).
+HostConfig load_host_config(const std::filesystem::path& file, Diagnostics& diags);
+// Parses a `host:` map (a host config file's root, or `workflow.host`) over `base`.
+void apply_host_config(const YAML::Node& root, const std::string& file, HostConfig& base,
+                       Diagnostics& diags);
+// TEST_MODE=mock (pipeline_ex's convention): every step type served by a mock instance.
+void force_mock_providers(HostConfig& cfg);
+
+}  // namespace pipeline

@@ -1,0 +1,43 @@
+// What a run produced: per-step outcomes, the results map, totals, warnings; as JSON for --json.
+#pragma once
+
+#include <pipeline/engine/completion_service.hpp>
+#include <pipeline/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pipeline {
+
+struct StepOutcome {
+  enum class State { kCompleted, kSkipped, kFailed };
+  std::string name;
+  std::string type;
+  State state = State::kCompleted;
+  std::string reason;  // why skipped / why failed
+  double duration_ms = 0;
+  std::string provider;
+  std::string output_file;
+};
+
+struct RunResult {
+  std::string workflow;
+  bool success = true;
+  bool cancelled = false;
+  std::vector<StepOutcome> steps;
+  json::object results;
+  json::object variables;
+  std::vector<std::string> warnings;
+  std::string failed_step;
+  std::string error;
+  double duration_ms = 0;
+  CompletionTotals totals;
+
+  // 0 success, 1 a step failed (or the run was cancelled).
+  int exit_code() const { return success ? 0 : 1; }
+  json::object to_json() const;
+};
+
+std::string step_state_name(StepOutcome::State s);
+
+}  // namespace pipeline

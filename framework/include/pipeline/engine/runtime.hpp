@@ -1,0 +1,44 @@
+// Everything a run needs, assembled from the host config: loaded plugins, provider instances,
+// the completion service registered with the host, step instances (created once per type).
+//
+//   Diagnostics d;
+//   auto rt = Runtime::create(host_config, d);   // plugin problems go to d
+//   rt->start(d);                                // creates providers; config errors go to d
+#pragma once
+
+#include <pipeline/config/diagnostics.hpp>
+#include <pipeline/config/host_config.hpp>
+#include <pipeline/engine/completion_service.hpp>
+#include <pipeline/plugins/plugin_host.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace pipeline {
+
+class Runtime {
+ public:
+  // Loads the plugins the config names (or all found on the search path).
+  static std::unique_ptr<Runtime> create(HostConfig config, Diagnostics& diags);
+  ~Runtime();
+
+  // Creates the provider instances and registers the host services. False on errors (in diags).
+  bool start(Diagnostics& diags);
+
+  PluginHost& plugins() { return plugins_; }
+  const HostConfig& config() const { return config_; }
+  CompletionService& completion() { return *completion_; }
+  // The step component instance for a step type, created on first use.
+  Result<std::shared_ptr<StepInstance>> step(const std::string& type);
+
+ private:
+  explicit Runtime(HostConfig config) : config_(std::move(config)) {}
+  HostConfig config_;
+  PluginHost plugins_;
+  std::unique_ptr<CompletionService> completion_;
+  std::mutex steps_mu_;
+  std::map<std::string, std::shared_ptr<StepInstance>> steps_;
+};
+
+}  // namespace pipeline

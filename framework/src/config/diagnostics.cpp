@@ -1,0 +1,51 @@
+#include <pipeline/config/diagnostics.hpp>
+
+#include <algorithm>
+
+namespace pipeline {
+
+std::string SourceLocation::to_string() const {
+  std::string s = file.empty() ? "<input>" : file;
+  if (line > 0) {
+    s += ":" + std::to_string(line);
+    if (column > 0) s += ":" + std::to_string(column);
+  }
+  return s;
+}
+
+std::string Diagnostic::to_string() const {
+  return where.to_string() + (severity == Severity::kError ? ": error: " : ": warning: ") + message;
+}
+
+void Diagnostics::error(SourceLocation where, std::string message) {
+  items_.push_back({Diagnostic::Severity::kError, std::move(where), std::move(message)});
+}
+
+void Diagnostics::warning(SourceLocation where, std::string message) {
+  items_.push_back({Diagnostic::Severity::kWarning, std::move(where), std::move(message)});
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+bool Diagnostics::has_errors() const { return error_count() > 0; }
+
+std::size_t Diagnostics::error_count() const {
+  return std::count_if(items_.begin(), items_.end(),
+                       [](const auto& d) { return d.severity == Diagnostic::Severity::kError; });
+}
+
+std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+
+std::string Diagnostics::format() const {
+  std::string out;
+  for (auto sev : {Diagnostic::Severity::kError, Diagnostic::Severity::kWarning}) {
+    for (const auto& d : items_) {
+      if (d.severity == sev) out += d.to_string() + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace pipeline

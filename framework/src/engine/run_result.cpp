@@ -1,0 +1,48 @@
+#include <pipeline/engine/run_result.hpp>
+
+namespace pipeline {
+
+std::string step_state_name(StepOutcome::State s) {
+  switch (s) {
+    case StepOutcome::State::kCompleted: return "completed";
+    case StepOutcome::State::kSkipped: return "skipped";
+    case StepOutcome::State::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+json::object RunResult::to_json() const {
+  json::object o;
+  o["workflow"] = workflow;
+  o["success"] = success;
+  o["status"] = success ? "completed" : cancelled ? "cancelled" : "failed";
+  o["exit_code"] = exit_code();
+  o["duration_ms"] = duration_ms;
+  json::array steps_json;
+  for (const auto& s : steps) {
+    json::object so;
+    so["name"] = s.name;
+    so["type"] = s.type;
+    so["status"] = step_state_name(s.state);
+    so["duration_ms"] = s.duration_ms;
+    if (!s.reason.empty()) so["reason"] = s.reason;
+    if (!s.provider.empty()) so["provider"] = s.provider;
+    if (!s.output_file.empty()) so["output_file"] = s.output_file;
+    steps_json.push_back(std::move(so));
+  }
+  o["steps"] = std::move(steps_json);
+  o["results"] = results;
+  o["variables"] = variables;
+  if (!success) o["error"] = json::object{{"step", failed_step}, {"message", error}};
+  json::array w;
+  for (const auto& s : warnings) w.emplace_back(s);
+  o["warnings"] = std::move(w);
+  o["totals"] = json::object{{"llm_calls", totals.calls},
+                             {"llm_failures", totals.failures},
+                             {"input_tokens", totals.input_tokens},
+                             {"output_tokens", totals.output_tokens},
+                             {"cost_usd", totals.cost_usd}};
+  return o;
+}
+
+}  // namespace pipeline

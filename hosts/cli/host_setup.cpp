@@ -1,0 +1,87 @@
+#include "host_setup.hpp"
+
+#include <pipeline/config/workflow_validator.hpp>
+#include <pipeline/config/yaml_json.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace pipeline::cli {
+
+namespace fs = std::filesystem;
+
+HostConfig resolve_host_config(const std::string& config_flag, Diagnostics& diags) {
+  std::string file = config_flag;
+  if (file.empty()) {
+    if (const char* env = std::getenv("PIPELINE_CONFIG"); env && *env) file = env;
+  }
+  if (file.empty()) {
+    fs::path base;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".config";
+    std::error_code ec;
+    if (!base.empty() && fs::exists(base / "pipeline" / "host.yaml", ec)) {
+      file = (base / "pipeline" / "host.yaml").string();
+    }
+  }
+  HostConfig cfg = file.empty() ? HostConfig::builtin() : load_host_config(file, diags);
+  if (const char* mode = std::getenv("TEST_MODE"); mode && std::string(mode) == "mock") {
+    force_mock_providers(cfg);
+  }
+  return cfg;
+}
+
+LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::string& config_flag,
+                                 Diagnostics& diags) {
+  LoadedWorkflow out;
+  HostConfig cfg = resolve_host_config(config_flag, diags);
+  out.workflow = load_workflow(workflow_file, diags);
+  if (out.workflow && out.workflow->host_node.IsDefined()) {
+    apply_host_config(out.workflow->host_node, workflow_file, cfg, diags);
+    if (const char* mode = std::getenv("TEST_MODE"); mode && std::string(mode) == "mock") {
+      force_mock_providers(cfg);
+    }
+  }
+  out.runtime = Runtime::create(std::move(cfg), diags);
+  if (out.workflow) {
+    validate_workflow(*out.workflow, out.runtime->config(), out.runtime->plugins(), diags);
+  }
+  return out;
+}
+
+void print_diagnostics(const Diagnostics& diags) {
+  if (diags.items().empty()) return;
+  std::cerr << diags.format();
+  if (diags.has_errors()) {
+    std::cerr << diags.error_count() << " error(s), " << diags.warning_count() << " warning(s)\n";
+  }
+}
+
+json::array diagnostics_json(const Diagnostics& diags) {
+  json::array out;
+  for (const auto& d : diags.items()) {
+    out.push_back(json::object{
+        {"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
+        {"file", d.where.file},
+        {"line", d.where.line},
+        {"column", d.where.column},
+        {"message", d.message}});
+  }
+  return out;
+}
+
+void setup_logging(bool quiet) {
+  auto logger = spdlog::stderr_color_mt("pipeline");
+  logger->set_pattern("%^[%l]%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::info);
+  if (const char* lvl = std::getenv("PIPELINE_LOG"); lvl && *lvl) {
+    spdlog::set_level(spdlog::level::from_str(lvl));
+  }
+}
+
+}  // namespace pipeline::cli

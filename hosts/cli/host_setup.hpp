@@ -1,0 +1,36 @@
+// What run, validate and plugins share: finding the host config, loading workflow + plugins, and
+// printing diagnostics.
+#pragma once
+
+#include <pipeline/config/diagnostics.hpp>
+#include <pipeline/config/host_config.hpp>
+#include <pipeline/config/workflow.hpp>
+#include <pipeline/engine/runtime.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace pipeline::cli {
+
+// --config FILE, else $PIPELINE_CONFIG, else $XDG_CONFIG_HOME/pipeline/host.yaml (or
+// ~/.config/...) when it exists, else the built-in offline default. TEST_MODE=mock forces mock.
+HostConfig resolve_host_config(const std::string& config_flag, Diagnostics& diags);
+
+struct LoadedWorkflow {
+  std::optional<Workflow> workflow;
+  std::unique_ptr<Runtime> runtime;
+};
+
+// Loads the workflow and the plugins and validates everything; every problem goes to diags.
+LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::string& config_flag,
+                                 Diagnostics& diags);
+
+// Prints diagnostics to stderr, errors first, and a count line.
+void print_diagnostics(const Diagnostics& diags);
+json::array diagnostics_json(const Diagnostics& diags);
+
+// Logs go to stderr; PIPELINE_LOG (trace|debug|info|warn|error) sets the level.
+void setup_logging(bool quiet);
+
+}  // namespace pipeline::cli

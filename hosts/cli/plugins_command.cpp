@@ -1,0 +1,70 @@
+// `pipeline plugins [--json]`: every plugin found on the search path and what it provides.
+#include "commands.hpp"
+#include "host_setup.hpp"
+
+#include <iostream>
+
+namespace pipeline::cli {
+
+void add_plugins_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string config;
+    bool json = false;
+  };
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("plugins", "List the plugins found and their components");
+  cmd->add_option("-c,--config", opts->config, "Host config YAML (for plugins.search_paths)");
+  cmd->add_flag("--json", opts->json, "Print one JSON document on stdout");
+  cmd->callback([opts, &exit_code] {
+    setup_logging(true);
+    Diagnostics diags;
+    HostConfig cfg = resolve_host_config(opts->config, diags);
+    auto runtime = Runtime::create(std::move(cfg), diags);
+    PluginHost& host = runtime->plugins();
+    json::array plugins;
+    for (const auto& lib : host.libraries()) {
+      const PluginInfo& info = lib->info();
+      json::array comps;
+      for (const auto& c : host.components()) {
+        if (c->library() != lib) continue;
+        comps.push_back(json::object{{"kind", component_kind_name(c->kind())},
+                                     {"name", c->name()},
+                                     {"version", c->version()},
+                                     {"description", c->description()},
+                                     {"concurrent", c->concurrent()}});
+      }
+      plugins.push_back(json::object{
+          {"name", info.name},
+          {"version", info.version},
+          {"description", info.description},
+          {"abi", std::to_string(info.abi_major) + "." + std::to_string(info.abi_minor)},
+          {"file", info.file.string()},
+          {"components", std::move(comps)}});
+    }
+    if (opts->json) {
+      std::cout << json::serialize(json::object{{"plugins", plugins},
+                                                {"diagnostics", diagnostics_json(diags)}})
+                << std::endl;
+    } else {
+      print_diagnostics(diags);
+      for (const auto& p : plugins) {
+        const auto& o = p.get_object();
+        std::cout << to_text(o.at("name")) << " " << to_text(o.at("version")) << " (ABI "
+                  << to_text(o.at("abi")) << ")  " << to_text(o.at("file")) << "\n";
+        for (const auto& c : o.at("components").get_array()) {
+          const auto& co = c.get_object();
+          std::cout << "    " << to_text(co.at("kind")) << " " << to_text(co.at("name")) << " "
+                    << to_text(co.at("version"));
+          if (!co.at("description").get_string().empty()) {
+            std::cout << "  - " << to_text(co.at("description"));
+          }
+          std::cout << "\n";
+        }
+      }
+      if (plugins.empty()) std::cout << "no plugins found\n";
+    }
+    exit_code = diags.has_errors() ? kExitBadInput : kExitOk;
+  });
+}
+
+}  // namespace pipeline::cli

@@ -1,0 +1,129 @@
+// `pipeline run FILE`: validate everything, then execute; --json prints one result document.
+#include "commands.hpp"
+#include "host_setup.hpp"
+
+#include <pipeline/config/yaml_json.hpp>
+#include <pipeline/engine/executor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace pipeline::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string file;
+  std::string config;
+  std::string mode = "traditional";
+  std::vector<std::string> sets;
+  std::string output_dir;
+  bool json = false;
+  bool quiet = false;
+};
+
+// "key=value" with the value read as a YAML scalar, so numbers and booleans keep their type.
+bool apply_set(const std::string& kv, ExecutorOptions& opts, Diagnostics& diags) {
+  auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    diags.error({"--set", 0, 0}, "expected key=value, found '" + kv + "'");
+    return false;
+  }
+  std::string key = kv.substr(0, eq);
+  Diagnostics scratch;
+  auto node = load_yaml_string(kv.substr(eq + 1), "--set", scratch);
+  json::value value = node && node->IsScalar() ? yaml_to_json(*node) : json::value(kv.substr(eq + 1));
+  constexpr std::string_view kGlobal = "global_vars.";
+  constexpr std::string_view kInputs = "inputs.";
+  if (key.rfind(kGlobal, 0) == 0) {
+    opts.global_var_overrides[key.substr(kGlobal.size())] = value;
+  } else if (key.rfind(kInputs, 0) == 0) {
+    opts.inputs[key.substr(kInputs.size())] = value;
+  } else {
+    opts.inputs[key] = value;
+  }
+  return true;
+}
+
+int run(const RunOptions& o) {
+  setup_logging(o.quiet || o.json);
+  Diagnostics diags;
+  if (o.mode != "traditional") {
+    diags.error({"--mode", 0, 0}, "mode '" + o.mode +
+                                      "' is not available in this build (available: traditional)");
+  }
+  ExecutorOptions exec;
+  for (const auto& s : o.sets) apply_set(s, exec, diags);
+  if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
+
+  LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
+  if (!diags.has_errors()) loaded.runtime->start(diags);
+  if (diags.has_errors() || !loaded.workflow) {
+    print_diagnostics(diags);
+    if (o.json) {
+      json::object doc{{"success", false},
+                       {"exit_code", kExitBadInput},
+                       {"status", "invalid"},
+                       {"diagnostics", diagnostics_json(diags)}};
+      std::cout << json::serialize(doc) << std::endl;
+    }
+    return kExitBadInput;
+  }
+  print_diagnostics(diags);  // warnings only
+
+  exec.on_step_done = [&](const StepOutcome& s) {
+    if (o.json || o.quiet) return;
+    const char* mark = s.state == StepOutcome::State::kCompleted ? "ok"
+                       : s.state == StepOutcome::State::kSkipped ? "skipped"
+                                                                 : "FAILED";
+    std::cerr << "  [" << mark << "] " << s.name << " (" << s.type << ", "
+              << static_cast<int64_t>(s.duration_ms) << " ms)"
+              << (s.reason.empty() ? "" : ": " + s.reason) << "\n";
+  };
+  if (!o.json && !o.quiet) {
+    std::cerr << "Running " << loaded.workflow->name << " (" << loaded.workflow->steps.size()
+              << " steps)\n";
+  }
+  Executor executor(*loaded.runtime, std::move(exec));
+  RunResult result = executor.run(*loaded.workflow);
+  for (const auto& d : diags.items()) result.warnings.push_back(d.to_string());
+
+  if (o.json) {
+    std::string doc = json::serialize(result.to_json());
+    std::cout << loaded.runtime->plugins().redactor().redact(doc) << std::endl;
+  } else if (!o.quiet) {
+    std::size_t done = 0, skipped = 0;
+    for (const auto& s : result.steps) {
+      if (s.state == StepOutcome::State::kCompleted) ++done;
+      if (s.state == StepOutcome::State::kSkipped) ++skipped;
+    }
+    std::cerr << (result.success ? "Completed" : "Failed") << ": " << done << " completed, "
+              << skipped << " skipped, " << (result.success ? 0 : 1) << " failed in "
+              << static_cast<int64_t>(result.duration_ms) << " ms; " << result.totals.calls
+              << " LLM call(s), " << result.totals.input_tokens + result.totals.output_tokens
+              << " tokens, $" << result.totals.cost_usd << "\n";
+    if (!result.success) std::cerr << "error: " << result.error << "\n";
+  }
+  return result.exit_code();
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Validate and run a workflow");
+  cmd->add_option("file", opts->file, "The workflow YAML file")->required();
+  cmd->add_option("-c,--config", opts->config, "Host config YAML (default: $PIPELINE_CONFIG, "
+                                               "~/.config/pipeline/host.yaml, built-in mock)");
+  cmd->add_option("-m,--mode", opts->mode, "Execution mode")->default_str("traditional");
+  cmd->add_option("-s,--set", opts->sets,
+                  "key=value: sets inputs.key (or global_vars.key with that prefix)");
+  cmd->add_option("-o,--output-dir", opts->output_dir,
+                  "Where output_to_file writes (default: workflow defaults.output_dir)");
+  cmd->add_flag("--json", opts->json, "Print one machine-readable result document on stdout");
+  cmd->add_flag("-q,--quiet", opts->quiet, "Only warnings and errors on stderr");
+  cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
+}
+
+}  // namespace pipeline::cli

@@ -1,0 +1,284 @@
+// The executor end to end in-process: real plugins, real provider (mock) calls, interpolation,
+// conditions, extract, set_variable, output files, and failures.
+#include "workflow_harness.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string text_of(const RunResult& r, const std::string& step) {
+  const auto* v = r.results.if_contains(step);
+  return v ? result_text(*v) : "<no result>";
+}
+
+HostConfig scripted(const std::string& replies_json) {
+  HostConfig cfg = testing::test_host_config();
+  cfg.providers["mock"].settings = json::parse(replies_json).as_object();
+  return cfg;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("pipeline-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(Executor, InterpolatesVariablesGlobalsInputsAndStepResults) {
+  ExecutorOptions opts;
+  opts.inputs["who"] = "Grace";
+  RunResult r = testing::run(R"(workflow:
+  name: interp
+  global_vars: {greeting: Hello}
+  steps:
+    - name: setup
+      type: set_variable
+      variables: {count: "{{ 2 * 3 }}", label: "n={{inputs.who}}"}
+    - name: ask
+      type: claude
+      prompt:
+        - type: static
+          content: "{{global_vars.greeting}} {{inputs.who}}, count={{count}}, {{state.label}}"
+)", std::move(opts));
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(r.variables.at("count"), json::value(6));
+  EXPECT_EQ(text_of(r, "ask"), "Mock response to: Hello Grace, count=6, n=Grace");
+}
+
+TEST(Executor, FalseConditionSkipsTheStepWithAReason) {
+  RunResult r = testing::run(R"(workflow:
+  name: cond
+  steps:
+    - name: flags
+      type: set_variable
+      variables: {enabled: false, level: 3}
+    - name: skipped_one
+      type: claude
+      condition: "enabled and level > 1"
+      prompt: [{type: static, content: never}]
+    - name: runs
+      type: claude
+      condition: {or: ["enabled", "level >= 3"]}
+      prompt: [{type: static, content: always}]
+)");
+  ASSERT_TRUE(r.success) << r.error;
+  ASSERT_EQ(r.steps.size(), 3u);
+  EXPECT_EQ(r.steps[1].state, StepOutcome::State::kSkipped);
+  EXPECT_THAT(r.steps[1].reason, HasSubstr("enabled and level > 1"));
+  EXPECT_THAT(r.steps[1].reason, HasSubstr("is false"));
+  EXPECT_FALSE(r.results.contains("skipped_one"));
+  EXPECT_EQ(r.steps[2].state, StepOutcome::State::kCompleted);
+  EXPECT_EQ(r.totals.calls, 1);
+}
+
+TEST(Executor, PreviousResponseExtractReadsFieldsOfJsonReplies) {
+  HostConfig cfg = scripted(R"({"replies": [
+      {"match": "^Review", "reply": {"score": 8, "issues": ["slow loop", "no tests"]}},
+      {"match": "Issues:", "reply": "echo"}]})");
+  RunResult r = testing::run(R"(workflow:
+  name: extract
+  steps:
+    - name: review
+      type: gemini
+      prompt: [{type: static, content: "Review the code"}]
+    - name: fix
+      type: claude
+      condition: "steps.review.score >= 5"
+      prompt:
+        - type: static
+          content: "Issues:"
+        - type: previous_response
+          step: review
+          extract: issues
+        - type: static
+          content: "first={{steps.review.issues[0]}}"
+)", {}, cfg);
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(r.steps[1].state, StepOutcome::State::kCompleted);
+  EXPECT_EQ(text_of(r, "fix"), "echo");
+}
+
+TEST(Executor, RenderedPromptReachesTheProvider) {
+  // The default mock reply echoes the prompt, so the test sees exactly what was sent.
+  RunResult r = testing::run(R"(workflow:
+  name: parts
+  steps:
+    - name: a
+      type: claude
+      prompt: [{type: static, content: "alpha"}]
+    - name: b
+      type: claude
+      prompt:
+        - type: static
+          content: "Given:"
+        - type: previous_response
+          step: a
+)");
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(text_of(r, "b"), "Mock response to: Given: Mock response to: alpha");
+}
+
+TEST(Executor, FilePromptPartReadsTheFile) {
+  fs::path dir = temp_dir("file-part");
+  std::ofstream(dir / "req.txt") << "requirements here";
+  RunResult r = testing::run(R"(workflow:
+  name: f
+  steps:
+    - name: a
+      type: claude
+      prompt:
+        - type: file
+          path: ")" + (dir / "req.txt").string() + R"("
+)");
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(text_of(r, "a"), "Mock response to: requirements here");
+}
+
+TEST(Executor, MissingPromptFileFailsTheStepNamingThePath) {
+  RunResult r = testing::run(R"(workflow:
+  name: f
+  steps:
+    - name: a
+      type: claude
+      prompt: [{type: file, path: /nonexistent/prompt.txt}]
+)");
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.failed_step, "a");
+  EXPECT_THAT(r.error, HasSubstr("/nonexistent/prompt.txt"));
+}
+
+TEST(Executor, OutputToFileWritesAtomicallyIntoTheOutputDir) {
+  fs::path dir = temp_dir("out");
+  ExecutorOptions opts;
+  opts.output_dir = dir;
+  RunResult r = testing::run(R"(workflow:
+  name: out
+  steps:
+    - name: a
+      type: claude
+      prompt: [{type: static, content: "save me"}]
+      output_to_file: a.txt
+    - name: b
+      type: claude
+      prompt: [{type: static, content: "as json"}]
+      output_to_file: nested/b.json
+)", std::move(opts));
+  ASSERT_TRUE(r.success) << r.error;
+  std::ifstream a(dir / "a.txt");
+  std::string content((std::istreambuf_iterator<char>(a)), {});
+  EXPECT_EQ(content, "Mock response to: save me");
+  std::ifstream b(dir / "nested" / "b.json");
+  std::string json_text((std::istreambuf_iterator<char>(b)), {});
+  auto doc = parse_json(json_text);
+  ASSERT_TRUE(doc) << json_text;
+  EXPECT_EQ(doc->at("text"), json::value("Mock response to: as json"));
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    EXPECT_THAT(e.path().string(), ::testing::Not(HasSubstr(".tmp.")));
+  }
+}
+
+TEST(Executor, ProviderFailureFailsTheRunAndStopsIt) {
+  HostConfig cfg = scripted(R"({"failures": {"rate": 1.0, "after_calls": 1, "status": "UNAVAILABLE",
+                                "class": "overloaded", "http_status": 529, "message": "try later"}})");
+  RunResult r = testing::run(R"(workflow:
+  name: fail
+  steps:
+    - name: ok
+      type: claude
+      prompt: [{type: static, content: one}]
+    - name: broken
+      type: claude
+      prompt: [{type: static, content: two}]
+    - name: never
+      type: claude
+      prompt: [{type: static, content: three}]
+)", {}, cfg);
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.exit_code(), 1);
+  EXPECT_EQ(r.failed_step, "broken");
+  EXPECT_THAT(r.error, HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(r.error, HasSubstr("overloaded"));
+  EXPECT_THAT(r.error, HasSubstr("try later"));
+  EXPECT_EQ(r.steps.size(), 2u);
+  EXPECT_TRUE(r.results.contains("ok"));  // what completed is kept
+}
+
+TEST(Executor, PluginReturningMalformedJsonIsAnErrorNamingThePlugin) {
+  RunResult r = testing::run(R"(workflow:
+  name: bad
+  steps:
+    - name: a
+      type: bad_json
+)");
+  EXPECT_FALSE(r.success);
+  EXPECT_THAT(r.error, HasSubstr("malformed result"));
+  EXPECT_THAT(r.error, HasSubstr("libpipeline_fixture_misbehaving.so"));
+}
+
+TEST(Executor, ThrowingPluginFailsTheStepNotTheProcess) {
+  RunResult r = testing::run(R"(workflow:
+  name: throws
+  steps:
+    - name: a
+      type: throws
+)");
+  EXPECT_FALSE(r.success);
+  EXPECT_THAT(r.error, HasSubstr("boom from a careless plugin"));
+}
+
+TEST(Executor, UnknownVariableWarnsNamingStepAndVariable) {
+  RunResult r = testing::run(R"(workflow:
+  name: warn
+  steps:
+    - name: talk
+      type: claude
+      prompt: [{type: static, content: "Hi {{nobody.here}}"}]
+)");
+  ASSERT_TRUE(r.success) << r.error;
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_THAT(r.warnings[0], HasSubstr("step 'talk'"));
+  EXPECT_THAT(r.warnings[0], HasSubstr("unknown variable 'nobody.here'"));
+  EXPECT_EQ(text_of(r, "talk"), "Mock response to: Hi ");
+}
+
+TEST(Executor, SameRequestGivesTheSameReply) {
+  const char* wf = R"(workflow:
+  name: det
+  steps:
+    - name: a
+      type: gemini
+      prompt: [{type: static, content: "deterministic?"}]
+)";
+  RunResult a = testing::run(wf);
+  RunResult b = testing::run(wf);
+  ASSERT_TRUE(a.success && b.success);
+  EXPECT_EQ(json::serialize(a.results.at("a").at("text")), json::serialize(b.results.at("a").at("text")));
+  EXPECT_EQ(a.results.at("a").at("request_id"), b.results.at("a").at("request_id"));
+}
+
+TEST(Executor, CancelledRunStopsBeforeTheNextStep) {
+  ExecutorOptions opts;
+  opts.cancel.cancel();
+  RunResult r = testing::run(R"(workflow:
+  name: c
+  steps:
+    - name: a
+      type: set_variable
+      variables: {x: 1}
+)", std::move(opts));
+  EXPECT_FALSE(r.success);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_TRUE(r.steps.empty());
+}
+
+}  // namespace
+}  // namespace pipeline
