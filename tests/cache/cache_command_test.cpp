@@ -1,12 +1,16 @@
-// `pipeline cache ...` driven through its CLI11 registration, against real plugins and files.
+// `pipeline cache ...`: the command's work against real plugins and files, and the real `pipeline`
+// binary for the registration.
 #include "cache_command.hpp"
 
-#include <pipeline/cache/cache_manager.hpp>
 #include <pipeline/cache/optimization_cache_key.hpp>
+#include <pipeline/json.hpp>
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "cache_test_support.hpp"
 
@@ -15,48 +19,42 @@ namespace {
 
 class CacheCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::ofstream(config_) << R"({"cache": {"levels": [{"backend": "sqlite", "config": {"path": ")"
-                           << (dir_.path() / "c.db").string() << R"("}}]}})";
+  void SetUp() override { write_config("sqlite"); }
+  void write_config(const std::string& backend) {
+    std::ofstream(config_) << "plugins:\n  search_paths: [\"" << PIPELINE_PLUGIN_DIR << "\"]\n"
+                           << "cache:\n  levels:\n    - backend: " << backend
+                           << "\n      config:\n        path: \"" << db_.string() << "\"\n";
   }
-  // Runs `pipeline cache <args>` and returns the exit code; stdout in out_.
-  int run(std::vector<std::string> args) {
-    CLI::App app("pipeline");
-    int exit_code = -1;
-    cli::add_cache_command(app, exit_code);
-    std::vector<std::string> argv_text = {"pipeline",       "cache",        "--cache-config",
-                                          config_.string(), "--plugin-dir", PIPELINE_PLUGIN_DIR};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    ::testing::internal::CaptureStdout();
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      exit_code = 2;
-    }
-    out_ = ::testing::internal::GetCapturedStdout();
-    return exit_code;
+  int run(const std::string& action, const std::string& arg = "") {
+    cli::CacheCommandOptions o;
+    o.action = action;
+    o.config = config_.string();
+    (action == "get" ? o.key : o.signature) = arg;
+    std::ostringstream out, err;
+    const int code = cli::run_cache_command(o, out, err);
+    out_ = out.str();
+    err_ = err.str();
+    return code;
   }
-  // Writes through a manager of its own, as a run would.
   void seed(const std::string& key, const std::string& value) {
     auto host = cache_plugin_host();
-    auto c =
-        host->create_cache("sqlite", R"({"path": ")" + (dir_.path() / "c.db").string() + R"("})");
+    auto c = host->create_cache("sqlite", R"({"path": ")" + db_.string() + R"("})");
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE((*c)->put(key, value, 0).ok());
   }
 
   TempDir dir_;
-  std::filesystem::path config_ = dir_.path() / "host.json";
-  std::string out_;
+  std::filesystem::path config_ = dir_.path() / "host.yaml";
+  std::filesystem::path db_ = dir_.path() / "c.db";
+  std::string out_, err_;
 };
 
 TEST_F(CacheCommand, GetPrintsAStoredValueAndFailsOnAMiss) {
   seed("resp:v1:abc", "{\"text\":\"hi\"}");
-  EXPECT_EQ(run({"get", "resp:v1:abc"}), 0);
+  EXPECT_EQ(run("get", "resp:v1:abc"), 0) << err_;
   EXPECT_EQ(out_, "{\"text\":\"hi\"}\n");
-  EXPECT_EQ(run({"get", "resp:v1:nope"}), 1);
+  EXPECT_EQ(run("get", "resp:v1:nope"), 1);
+  EXPECT_NE(err_.find("not found"), std::string::npos);
 }
 
 TEST_F(CacheCommand, InvalidateRemovesEveryOptimizationOfOneSignature) {
@@ -65,28 +63,45 @@ TEST_F(CacheCommand, InvalidateRemovesEveryOptimizationOfOneSignature) {
   const std::string b = OptimizationCacheKey::make("sigB", "bootstrap", params, "t", "m");
   seed(a, "program-a");
   seed(b, "program-b");
-  EXPECT_EQ(run({"invalidate", "--signature", "sigA"}), 0);
-  EXPECT_EQ(run({"get", a}), 1);
-  EXPECT_EQ(run({"get", b}), 0);
-  EXPECT_EQ(run({"invalidate"}), 2) << "--signature is required";
+  EXPECT_EQ(run("invalidate", "sigA"), 0) << err_;
+  EXPECT_EQ(run("get", a), 1);
+  EXPECT_EQ(run("get", b), 0);
+  EXPECT_EQ(run("invalidate", ""), 2) << "--signature is required";
 }
 
 TEST_F(CacheCommand, ClearEmptiesTheLevelsAndStatsPrintsJson) {
   seed("k", "v");
-  EXPECT_EQ(run({"stats"}), 0);
+  EXPECT_EQ(run("stats"), 0) << err_;
   auto doc = parse_json(out_);
   ASSERT_TRUE(doc.ok()) << out_;
   EXPECT_EQ(doc->at("levels").at(0).at("backend").as_string(), "sqlite");
   EXPECT_EQ(doc->at("levels").at(0).at("state").as_string(), "up");
-  EXPECT_EQ(run({"clear"}), 0);
-  EXPECT_EQ(run({"get", "k"}), 1);
+  EXPECT_EQ(run("clear"), 0) << err_;
+  EXPECT_EQ(run("get", "k"), 1);
 }
 
-TEST_F(CacheCommand, ABadConfigIsExitCodeTwo) {
-  std::ofstream(config_) << R"({"cache": {"levels": [{"backend": "nosuch"}]}})";
-  EXPECT_EQ(run({"stats"}), 2);
-  std::ofstream(config_) << "{not json";
-  EXPECT_EQ(run({"stats"}), 2);
+TEST_F(CacheCommand, ABadCacheSectionIsExitCodeTwo) {
+  write_config("nosuch");
+  EXPECT_EQ(run("stats"), 2);
+  EXPECT_NE(err_.find("nosuch"), std::string::npos) << err_;
+  std::ofstream(config_) << "cache:\n  mode: sometimes\n";
+  EXPECT_EQ(run("stats"), 2);
+  std::ofstream(config_) << "cache: {}\n";
+  EXPECT_EQ(run("stats"), 2) << "no levels: nothing to do";
+}
+
+TEST_F(CacheCommand, ThePipelineBinaryHasTheCacheSubcommand) {
+  seed("resp:v1:xyz", "cached-text");
+  const std::string bin = std::string(PIPELINE_BINARY_DIR) + "/bin/pipeline";
+  const std::string cmd = bin + " cache -c " + config_.string() + " get resp:v1:xyz 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string text;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) text += buf;
+  const int status = ::pclose(p);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
+  EXPECT_EQ(text, "cached-text\n");
 }
 
 }  // namespace
