@@ -1,0 +1,248 @@
+// End to end: the built `pipeline` binary on the examples and on bad input, checking stdout,
+// stderr, files and exit codes (0 ok, 1 a step failed, 2 bad input).
+#include "process.hpp"
+
+#include <pipeline/json.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::ProcessResult;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pipeline-e2e-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs from the source tree so the examples' relative paths work; no user config, no keys.
+  ProcessResult pipeline(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), PIPELINE_BINARY);
+    env.emplace("PIPELINE_CONFIG", "");
+    env.emplace("XDG_CONFIG_HOME", dir_.string());
+    env.emplace("TEST_MODE", "");
+    return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
+  }
+  fs::path write(const std::string& name, const std::string& content) {
+    fs::path p = dir_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+    return p;
+  }
+  static std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, VersionPrintsVersionAndAbi) {
+  auto r = pipeline({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("pipeline 0.1.0 (plugin ABI 1.0)"));
+}
+
+TEST_F(CliTest, HelloRunsOfflineOnTheBuiltInDefault) {
+  auto r = pipeline({"run", "examples/hello.yaml", "--output-dir", dir_.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[ok] greet (claude"));
+  EXPECT_THAT(r.err, HasSubstr("Completed: 3 completed, 0 skipped, 0 failed"));
+  EXPECT_EQ(slurp(dir_ / "summary.txt"),
+            "Mock response to: Summarize this greeting in three words: Mock response to: Write a "
+            "friendly one-line greeting for new users.");
+}
+
+TEST_F(CliTest, JsonPrintsExactlyOneResultDocumentOnStdout) {
+  auto r = pipeline({"run", "examples/hello.yaml", "--json", "--output-dir", dir_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  const auto& o = doc->as_object();
+  EXPECT_EQ(o.at("success"), json::value(true));
+  EXPECT_EQ(o.at("exit_code"), json::value(0));
+  EXPECT_EQ(o.at("steps").as_array().size(), 3u);
+  EXPECT_EQ(o.at("results").at("set_tone").at("variables").at("tone"), json::value("friendly"));
+  EXPECT_EQ(o.at("totals").at("llm_calls"), json::value(2));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("Running")));  // no progress noise with --json
+}
+
+TEST_F(CliTest, ScriptedExampleTakesTheConditionalBranch) {
+  auto r = pipeline({"run", "examples/review_and_fix.yaml", "--config",
+                     "examples/host-mock-scripted.yaml", "--output-dir", dir_.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc);
+  const auto& steps = doc->at("steps").as_array();
+  EXPECT_EQ(steps[1].at("status"), json::value("completed"));
+  EXPECT_EQ(steps[2].at("status"), json::value("skipped"));
+  EXPECT_THAT(slurp(dir_ / "fixed.py"), HasSubstr("return sum(xs) / len(xs) if xs else 0.0"));
+}
+
+TEST_F(CliTest, SetOverridesInputs) {
+  auto r = pipeline({"run", "examples/variables_and_conditions.yaml", "--set", "items=12",
+                     "--output-dir", dir_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "plan.txt"), "Mock response to: Process 12 items in 3 batches of 5.");
+}
+
+TEST_F(CliTest, ValidateAcceptsAGoodWorkflow) {
+  auto r = pipeline({"validate", "examples/hello.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("valid (3 steps"));
+}
+
+TEST_F(CliTest, ValidateRejectsEveryProblemAtOnceWithPlaces) {
+  fs::path wf = write("bad.yaml", R"(workflow:
+  name: bad
+  steps:
+    - name: a
+      type: claud
+    - name: b
+      type: claude
+      prompt:
+        - type: previous_response
+          step: nothere
+)");
+  auto r = pipeline({"validate", wf.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(wf.string() + ":5:7: error: step 'a': unknown step type 'claud'"));
+  EXPECT_THAT(r.err, HasSubstr(wf.string() + ":9:11: error: step 'b': prompt[0] previous_response"));
+  EXPECT_THAT(r.err, HasSubstr("2 error(s)"));
+}
+
+TEST_F(CliTest, ValidateJsonListsDiagnostics) {
+  fs::path wf = write("bad.yaml", "workflow:\n  name: x\n  steps: {}\n");
+  auto r = pipeline({"validate", wf.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_EQ(doc->at("valid"), json::value(false));
+  const auto& d = doc->at("diagnostics").as_array().at(0);
+  EXPECT_EQ(d.at("line"), json::value(3));
+  EXPECT_EQ(d.at("column"), json::value(10));
+  EXPECT_THAT(std::string(d.at("message").as_string()), HasSubstr("expected a list, found a map"));
+}
+
+TEST_F(CliTest, MalformedYamlExitsTwoWithLineAndColumn) {
+  fs::path wf = write("broken.yaml", "workflow:\n  name: x\n  steps:\n    - name: [unclosed\n");
+  auto r = pipeline({"run", wf.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(wf.string() + ":5:"));
+  EXPECT_THAT(r.err, HasSubstr("YAML syntax"));
+}
+
+TEST_F(CliTest, MissingFileExitsTwo) {
+  auto r = pipeline({"run", (dir_ / "nope.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("nope.yaml: error: cannot open file"));
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(pipeline({"run"}).exit_code, 2);
+  EXPECT_EQ(pipeline({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(pipeline({"run", "examples/hello.yaml", "--mode", "quantum"}).exit_code, 2);
+  EXPECT_EQ(pipeline({}).exit_code, 2);
+}
+
+TEST_F(CliTest, StepFailureExitsOneAndKeepsEarlierOutputs) {
+  fs::path cfg = write("host.yaml", R"(providers:
+  flaky:
+    plugin: mock
+    failures: {after_calls: 1, rate: 1.0, status: UNAVAILABLE, class: overloaded, http_status: 529}
+step_providers:
+  default: flaky
+)");
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: two
+  steps:
+    - name: first
+      type: claude
+      prompt: [{type: static, content: one}]
+      output_to_file: first.txt
+    - name: second
+      type: claude
+      prompt: [{type: static, content: two}]
+      output_to_file: second.txt
+)");
+  auto r = pipeline({"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(),
+                     "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_EQ(doc->at("error").at("step"), json::value("second"));
+  EXPECT_EQ(slurp(dir_ / "first.txt"), "Mock response to: one");
+  EXPECT_FALSE(fs::exists(dir_ / "second.txt"));
+}
+
+TEST_F(CliTest, BadHostConfigExitsTwoAndOverwritesNothing) {
+  write("out/first.txt", "precious");
+  fs::path cfg = write("host.yaml", "providers:\n  x: {plugin: nonexistent}\nstep_providers:\n  default: x\n");
+  auto r = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
+                     (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(cfg.string() + ":2:3: error: providers.x: no provider plugin 'nonexistent'"));
+  EXPECT_EQ(slurp(dir_ / "out" / "first.txt"), "precious");
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.txt"));
+}
+
+TEST_F(CliTest, TestModeMockOverridesALiveConfig) {
+  fs::path cfg = write("host.yaml", R"(providers:
+  claude: {plugin: nonexistent_live_provider, api_key_env: SOME_KEY}
+step_providers:
+  claude: claude
+)");
+  auto bad = pipeline({"validate", "examples/hello.yaml", "--config", cfg.string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  auto r = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
+                     dir_.string()},
+                    {{"TEST_MODE", "mock"}});
+  // The live instance is still declared (and its plugin missing), so this stays an error: mock
+  // mode rewires steps but does not hide a broken config.
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(CliTest, PluginsListsEveryShippedPluginAsJson) {
+  auto r = pipeline({"plugins", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  std::map<std::string, std::string> kinds;
+  for (const auto& p : doc->at("plugins").as_array()) {
+    EXPECT_EQ(p.at("abi"), json::value("1.0"));
+    EXPECT_TRUE(fs::exists(std::string(p.at("file").as_string())));
+    for (const auto& c : p.at("components").as_array()) {
+      kinds[std::string(c.at("name").as_string())] = std::string(c.at("kind").as_string());
+    }
+  }
+  EXPECT_EQ(kinds["mock"], "provider");
+  EXPECT_EQ(kinds["claude"], "step");
+  EXPECT_EQ(kinds["gemini"], "step");
+  EXPECT_EQ(kinds["set_variable"], "step");
+}
+
+TEST_F(CliTest, PluginSearchPathNeverIncludesTheCurrentDirectory) {
+  // A library that looks like a plugin in the working directory must not be picked up.
+  fs::copy_file(fs::path(PIPELINE_TEST_PLUGIN_DIR) / "libpipeline_fixture_c.so",
+                dir_ / "libpipeline_fixture_c.so");
+  std::vector<std::string> args = {PIPELINE_BINARY, "plugins", "--json"};
+  auto r = testing::run_process(args, {{"PIPELINE_CONFIG", ""}, {"XDG_CONFIG_HOME", dir_.string()}},
+                                dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("fixture_c")));
+}
+
+}  // namespace
+}  // namespace pipeline
