@@ -7,12 +7,11 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "cache_test_support.hpp"
+#include "process.hpp"
 
 namespace pipeline::testing {
 namespace {
@@ -93,15 +92,13 @@ TEST_F(CacheCommand, ABadCacheSectionIsExitCodeTwo) {
 TEST_F(CacheCommand, ThePipelineBinaryHasTheCacheSubcommand) {
   seed("resp:v1:xyz", "cached-text");
   const std::string bin = std::string(PIPELINE_BINARY_DIR) + "/bin/pipeline";
-  const std::string cmd = bin + " cache -c " + config_.string() + " get resp:v1:xyz 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string text;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) text += buf;
-  const int status = ::pclose(p);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
-  EXPECT_EQ(text, "cached-text\n");
+  ProcessResult r = run_process({bin, "cache", "-c", config_.string(), "get", "resp:v1:xyz"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "cached-text\n");
+  r = run_process({bin, "cache", "get", "resp:v1:xyz", "--config", config_.string()});
+  EXPECT_EQ(r.exit_code, 0) << "the config flag may follow the action\n" << r.err;
+  r = run_process({bin, "cache", "-c", config_.string(), "get", "resp:v1:absent"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
 }
 
 }  // namespace
