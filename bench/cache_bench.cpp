@@ -4,7 +4,7 @@
 // (items_per_second, all threads together). Redis runs as a redis-server started on a free
 // loopback port by the benchmark itself. Results: docs/performance.md, "Cache".
 //
-//   build/bench/cache_bench --benchmark_min_time=0.5
+//   build/bench/cache_bench --benchmark_min_time=0.3 --benchmark_repetitions=3
 #include <pipeline/cache/cache_manager.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
