@@ -21,7 +21,7 @@ class CacheCommand : public ::testing::Test {
   void SetUp() override { write_config("sqlite"); }
   void write_config(const std::string& backend) {
     std::ofstream(config_) << "plugins:\n  search_paths: [\"" << PIPELINE_PLUGIN_DIR << "\"]\n"
-                           << "cache:\n  levels:\n    - backend: " << backend
+                           << "cache:\n  mode: on\n  levels:\n    - backend: " << backend
                            << "\n      config:\n        path: \"" << db_.string() << "\"\n";
   }
   int run(const std::string& action, const std::string& arg = "") {

@@ -214,6 +214,18 @@ step_providers:
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST_F(CliTest, PluginThrowingThroughTheAbiFailsTheStepNotTheProcess) {
+  // The binary links its C++ runtime statically while plugins use the shared one: an exception
+  // escaping a plugin must still be caught at the boundary.
+  fs::path cfg = write("host.yaml", std::string("plugins:\n  search_paths: [") +
+                                        PIPELINE_TEST_PLUGIN_DIR +
+                                        "]\n  load: [mock, llm_steps, core_steps, fixture_misbehaving]\n");
+  fs::path wf = write("wf.yaml", "workflow:\n  name: t\n  steps:\n    - name: a\n      type: throws\n");
+  auto r = pipeline({"run", wf.string(), "--config", cfg.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("boom from a careless plugin"));
+}
+
 TEST_F(CliTest, PluginsListsEveryShippedPluginAsJson) {
   auto r = pipeline({"plugins", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
