@@ -4,6 +4,7 @@
 #include <pipeline/cache/cache_manager.hpp>
 #include <pipeline/cache/optimization_cache_key.hpp>
 #include <pipeline/json.hpp>
+#include <pipeline/plugins/plugin_host.hpp>
 
 #include <iostream>
 #include <memory>
@@ -28,12 +29,19 @@ int run_cache_command(const CacheCommandOptions& options, std::ostream& out, std
   }
   // Looking at an entry must not change the cache (no promotion); maintenance ignores the mode.
   config->mode = options.action == "get" ? CacheMode::kReadOnly : CacheMode::kOn;
-  auto runtime = Runtime::create(std::move(host_config), diags);
   if (diags.has_errors()) {
     err << diags.format();
     return kExitBadInput;
   }
-  auto manager = CacheManager::create(runtime->plugins(), *config);
+  // Only plugins are needed, not a Runtime: a provider that cannot be created (a missing plugin,
+  // an unset API key) must not keep anyone from maintaining the cache.
+  PluginHost plugins;
+  for (const Status& st :
+       plugins.load_directories(PluginHost::default_search_paths(host_config.plugin_search_paths),
+                                host_config.plugin_allowlist)) {
+    err << "pipeline cache: warning: " << st.message() << "\n";
+  }
+  auto manager = CacheManager::create(plugins, *config);
   if (!manager) {
     err << "pipeline cache: " << manager.status().message() << "\n";
     return kExitBadInput;
