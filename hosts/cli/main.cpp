@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   pipeline::cli::add_run_command(app, exit_code);
   pipeline::cli::add_validate_command(app, exit_code);
   pipeline::cli::add_plugins_command(app, exit_code);
+  pipeline::cli::add_cache_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
