@@ -22,6 +22,7 @@ struct RunOptions {
   bool json = false;
   bool quiet = false;
   bool resume = false;
+  std::string cache_mode;
 };
 
 // "key=value" with the value read as a YAML scalar, so numbers and booleans keep their type.
@@ -60,6 +61,7 @@ int run(const RunOptions& o) {
   exec.resume = o.resume;
 
   LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
+  if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
   if (diags.has_errors() || !loaded.workflow) {
     print_diagnostics(diags);
@@ -103,7 +105,7 @@ int run(const RunOptions& o) {
     std::cerr << (result.success ? "Completed" : "Failed") << ": " << done << " completed, "
               << skipped << " skipped, " << (result.success ? 0 : 1) << " failed in "
               << static_cast<int64_t>(result.duration_ms) << " ms; " << result.totals.calls
-              << " LLM call(s), " << result.totals.input_tokens + result.totals.output_tokens
+              << " LLM call(s), " << result.totals.cache_hits << " cached, " << result.totals.input_tokens + result.totals.output_tokens
               << " tokens, $" << result.totals.cost_usd << "\n";
     if (!result.success) std::cerr << "error: " << result.error << "\n";
   }
@@ -125,6 +127,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Where output_to_file writes (default: workflow defaults.output_dir)");
   cmd->add_flag("--json", opts->json, "Print one machine-readable result document on stdout");
   cmd->add_flag("-q,--quiet", opts->quiet, "Only warnings and errors on stderr");
+  cmd->add_option("--cache", opts->cache_mode,
+                  "Response cache for this run: on, off, read_only, write_only (default: config)")
+      ->check(CLI::IsMember({"on", "off", "read_only", "write_only"}));
   cmd->add_flag("--resume", opts->resume,
                 "Continue after the last completed step of the workflow's checkpoint "
                 "(checkpoint_enabled)");

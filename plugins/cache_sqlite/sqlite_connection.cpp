@@ -1,5 +1,7 @@
 #include "sqlite_connection.hpp"
 
+#include <filesystem>
+
 namespace pipeline::cache_sqlite {
 
 namespace {
@@ -38,6 +40,11 @@ std::optional<std::string> successor(std::string_view prefix) {
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& path, int busy_timeout_ms) {
+  // A cache path in a folder that does not exist yet (a fresh ~/.cache) is normal, not an error.
+  if (std::filesystem::path parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+  }
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,

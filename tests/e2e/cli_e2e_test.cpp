@@ -33,6 +33,7 @@ class CliTest : public ::testing::Test {
     args.insert(args.begin(), PIPELINE_BINARY);
     env.emplace("PIPELINE_CONFIG", "");
     env.emplace("XDG_CONFIG_HOME", dir_.string());
+    env.emplace("XDG_CACHE_HOME", (dir_ / "cache").string());
     env.emplace("TEST_MODE", "");
     return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
   }
@@ -96,6 +97,25 @@ TEST_F(CliTest, SetOverridesInputs) {
                      "--output-dir", dir_.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(dir_ / "plan.txt"), "Mock response to: Process 12 items in 3 batches of 5.");
+}
+
+TEST_F(CliTest, RerunIsAnsweredFromTheBuiltInResponseCache) {
+  auto cold = pipeline({"run", "examples/hello.yaml", "--json", "--output-dir", dir_.string()});
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  EXPECT_EQ(parse_json(cold.out)->at("totals").at("llm_calls"), json::value(2));
+  EXPECT_TRUE(fs::exists(dir_ / "cache" / "pipeline" / "responses.sqlite"));
+  auto warm = pipeline({"run", "examples/hello.yaml", "--json", "--output-dir", dir_.string()});
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  auto doc = parse_json(warm.out);
+  EXPECT_EQ(doc->at("totals").at("llm_calls"), json::value(0));
+  EXPECT_EQ(doc->at("totals").at("cache_hits"), json::value(2));
+  EXPECT_EQ(doc->at("results").at("greet").at("cached"), json::value(true));
+  EXPECT_EQ(doc->at("results").at("greet").at("text"),
+            parse_json(cold.out)->at("results").at("greet").at("text"));
+  auto off = pipeline({"run", "examples/hello.yaml", "--json", "--cache", "off", "--output-dir",
+                       dir_.string()});
+  EXPECT_EQ(parse_json(off.out)->at("totals").at("llm_calls"), json::value(2));
+  EXPECT_EQ(pipeline({"run", "examples/hello.yaml", "--cache", "sometimes"}).exit_code, 2);
 }
 
 TEST_F(CliTest, ValidateAcceptsAGoodWorkflow) {

@@ -20,6 +20,7 @@ inline HostConfig test_host_config() {
   HostConfig cfg = HostConfig::builtin();
   cfg.plugin_search_paths = {PIPELINE_PLUGIN_DIR, PIPELINE_TEST_PLUGIN_DIR};
   cfg.plugin_allowlist = {"mock", "llm_steps", "core_steps", "fixture_misbehaving"};
+  cfg.cache = json::object{{"mode", "off"}};  // hermetic: no shared cache between tests
   return cfg;
 }
 

@@ -282,3 +282,43 @@ TEST(Executor, CancelledRunStopsBeforeTheNextStep) {
 
 }  // namespace
 }  // namespace pipeline
+
+namespace pipeline {
+namespace {
+
+TEST(ExecutorCache, ErrorsAreNotCachedAndSuccessesAnswerReruns) {
+  fs::path dir = temp_dir("cache");
+  HostConfig cfg = testing::test_host_config();
+  cfg.plugin_allowlist.push_back("cache_memory");
+  cfg.plugin_allowlist.push_back("cache_sqlite");
+  cfg.cache = json::parse(R"({"levels": [{"backend": "memory"}, {"backend": "sqlite", "config": {"path": ")" +
+                          (dir / "r.sqlite").string() + R"("}}]})").as_object();
+  cfg.providers["mock"].settings = json::parse(R"({"failures": {"rate": 1.0, "count": 1}})").as_object();
+  auto l = testing::load(R"(workflow:
+  name: cached
+  steps:
+    - name: a
+      type: claude
+      prompt: [{type: static, content: "same question"}]
+)", cfg);
+  ASSERT_FALSE(l->diags.has_errors()) << l->diags.format();
+  Diagnostics d;
+  ASSERT_TRUE(l->runtime->start(d)) << d.format();
+  ASSERT_TRUE(l->runtime->cache());
+
+  RunResult first = Executor(*l->runtime, {}).run(*l->workflow);
+  EXPECT_FALSE(first.success);  // the injected failure; it must not be stored
+  RunResult second = Executor(*l->runtime, {}).run(*l->workflow);
+  ASSERT_TRUE(second.success) << second.error;
+  EXPECT_FALSE(second.results.at("a").as_object().contains("cached"));
+  RunResult third = Executor(*l->runtime, {}).run(*l->workflow);
+  ASSERT_TRUE(third.success) << third.error;
+  EXPECT_EQ(third.results.at("a").at("cached"), json::value(true));
+  EXPECT_EQ(third.results.at("a").at("text"), second.results.at("a").at("text"));
+  auto totals = l->runtime->completion().totals();
+  EXPECT_EQ(totals.calls, 2);       // one failure, one success; the third run made no call
+  EXPECT_EQ(totals.cache_hits, 1);
+}
+
+}  // namespace
+}  // namespace pipeline

@@ -1,16 +1,39 @@
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/config/yaml_json.hpp>
 
+#include <cstdlib>
 #include <set>
 
 namespace pipeline {
 
 namespace fs = std::filesystem;
 
+json::object HostConfig::builtin_cache() {
+  fs::path dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    dir = xdg;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    dir = fs::path(home) / ".cache";
+  } else {
+    dir = fs::temp_directory_path();
+  }
+  dir /= "pipeline";
+  json::array levels;
+  levels.push_back(json::object{{"name", "memory"},
+                                {"backend", "memory"},
+                                {"config", json::object{{"max_bytes", 64 * 1024 * 1024}}}});
+  levels.push_back(json::object{
+      {"name", "sqlite"},
+      {"backend", "sqlite"},
+      {"config", json::object{{"path", (dir / "responses.sqlite").string()}}}});
+  return json::object{{"mode", "on"}, {"levels", std::move(levels)}};
+}
+
 HostConfig HostConfig::builtin() {
   HostConfig cfg;
   cfg.providers["mock"] = {"mock", "mock", {}, {"<built-in>", 0, 0}};
   cfg.step_providers["default"] = "mock";
+  cfg.cache = builtin_cache();
   return cfg;
 }
 
@@ -122,6 +145,7 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
       }
     } else if (key == "cache") {
       cfg.cache = section(v, "cache", file, diags);
+      cfg.cache_is_builtin = false;
     } else if (key == "metrics") {
       cfg.metrics = section(v, "metrics", file, diags);
     } else if (key == "fallback") {

@@ -1,3 +1,5 @@
+#include <pipeline/cache/cache_manager.hpp>
+#include <pipeline/cache/response_cache_key.hpp>
 #include <pipeline/engine/completion_service.hpp>
 
 #include <pipeline/json.hpp>
@@ -5,9 +7,12 @@
 
 namespace pipeline {
 
-CompletionService::CompletionService(
-    std::map<std::string, std::shared_ptr<ProviderInstance>> providers, std::string default_provider)
-    : providers_(std::move(providers)), default_provider_(std::move(default_provider)) {
+CompletionService::CompletionService(std::map<std::string, Provider> providers,
+                                     std::string default_provider,
+                                     std::shared_ptr<CacheManager> cache)
+    : providers_(std::move(providers)),
+      default_provider_(std::move(default_provider)),
+      cache_(std::move(cache)) {
   c_.header.struct_size = sizeof(c_);
   c_.header.version = 1;
   c_.header.host_data = this;
@@ -27,7 +32,43 @@ CallResult CompletionService::complete(std::string_view request_json, const Call
             R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"no provider instance named ')" +
                 sdk::json_escape(name) + R"('"})"};
   }
-  CallResult r = it->second->complete(request_json, ctx);
+  if (!cache_) return call_provider(it->second, name, request_json, ctx);
+
+  // The key covers what shapes the answer: the request and the instance's identity and settings.
+  json::value keyed = *req;
+  keyed.as_object()["provider_settings"] = it->second.settings;
+  std::string key = ResponseCacheKey::make(it->second.component, it->second.base_url, keyed);
+  CallResult fresh;
+  bool computed = false;
+  Result<std::string> body = cache_->get_or_compute(key, [&]() -> Result<std::string> {
+    computed = true;
+    fresh = call_provider(it->second, name, request_json, ctx);
+    if (!fresh.ok()) return fresh.to_status();
+    return fresh.body;
+  });
+  if (computed) return fresh;
+  if (!body) {
+    // Another caller's identical request failed while we waited: fail the same way.
+    return {static_cast<int32_t>(body.status().code()), {}, body.status().message()};
+  }
+  auto cached = parse_json(*body);
+  if (!cached || !cached->is_object()) return call_provider(it->second, name, request_json, ctx);
+  json::object& o = cached->as_object();
+  o["cached"] = true;
+  o["cost_usd"] = 0.0;
+  // A streaming caller still sees the text, in one piece.
+  if (auto* text = o.if_contains("text"); text && text->is_string() && ctx.raw()->emit) {
+    std::string_view t = text->get_string();
+    ctx.raw()->emit(ctx.raw(), "text_delta", 10, t.data(), t.size());
+  }
+  std::lock_guard lock(mu_);
+  ++totals_.cache_hits;
+  return {PL_OK, json::serialize(o), {}};
+}
+
+CallResult CompletionService::call_provider(const Provider& p, const std::string& name,
+                                            std::string_view request_json, const CallContext& ctx) {
+  CallResult r = p.instance->complete(request_json, ctx);
   std::lock_guard lock(mu_);
   ++totals_.calls;
   if (!r.ok()) {

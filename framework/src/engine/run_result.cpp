@@ -42,6 +42,7 @@ json::object RunResult::to_json() const {
   for (const auto& s : warnings) w.emplace_back(s);
   o["warnings"] = std::move(w);
   o["totals"] = json::object{{"llm_calls", totals.calls},
+                             {"cache_hits", totals.cache_hits},
                              {"llm_failures", totals.failures},
                              {"input_tokens", totals.input_tokens},
                              {"output_tokens", totals.output_tokens},

@@ -48,8 +48,8 @@ Runtime::~Runtime() {
 }
 
 bool Runtime::start(Diagnostics& diags) {
-  std::map<std::string, std::shared_ptr<ProviderInstance>> providers;
-  bool ok = true;
+  std::map<std::string, CompletionService::Provider> providers;
+  bool ok = start_cache(diags);
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
     bool used = std::any_of(config_.step_providers.begin(), config_.step_providers.end(),
@@ -73,13 +73,40 @@ bool Runtime::start(Diagnostics& diags) {
       ok = false;
       continue;
     }
-    providers[name] = *p;
+    json::object identity = inst.settings;
+    identity.erase("api_key_env");  // which variable holds the key does not change the answer
+    providers[name] = {*p, inst.component, get_string(inst.settings, "base_url"),
+                       std::move(identity)};
   }
-  completion_ =
-      std::make_unique<CompletionService>(std::move(providers), config_.provider_for("default"));
+  completion_ = std::make_unique<CompletionService>(std::move(providers),
+                                                    config_.provider_for("default"), cache_);
   plugins_.register_service(PL_SERVICE_COMPLETION, completion_->service());
   plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());
   return ok;
+}
+
+bool Runtime::start_cache(Diagnostics& diags) {
+  json::object section = config_.cache;
+  if (!cache_mode_override_.empty()) section["mode"] = cache_mode_override_;
+  auto parsed = parse_cache_config(json::value(section));
+  if (!parsed) {
+    diags.error({config_.source, 0, 0}, "cache: " + parsed.status().message());
+    return false;
+  }
+  if (parsed->mode == CacheMode::kOff || parsed->levels.empty()) return true;
+  if (config_.cache_is_builtin) {
+    // The built-in levels are a convenience: without their plugins there is simply no cache.
+    for (const auto& level : parsed->levels) {
+      if (!plugins_.find(PL_KIND_CACHE, level.backend)) return true;
+    }
+  }
+  auto manager = CacheManager::create(plugins_, *parsed);
+  if (!manager) {
+    diags.error({config_.source, 0, 0}, "cache: " + manager.status().message());
+    return false;
+  }
+  cache_ = std::move(*manager);
+  return true;
 }
 
 Result<std::shared_ptr<StepInstance>> Runtime::step(const std::string& type) {

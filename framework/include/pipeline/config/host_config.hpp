@@ -37,11 +37,15 @@ struct HostConfig {
   std::map<std::string, json::object> step_settings;
   // Sections owned by later layers (cache levels, metrics sinks, fallback chain), kept as JSON.
   json::object cache;
+  bool cache_is_builtin = true;  // no `cache:` section was given: the built-in levels apply
   json::object metrics;
   json::object fallback;
 
-  // Offline default: every LLM step type served by the `mock` provider.
+  // Offline default: every LLM step type served by the `mock` provider; responses cached in
+  // memory and in SQLite under the user's cache folder ($XDG_CACHE_HOME or ~/.cache)/pipeline.
   static HostConfig builtin();
+  // The built-in cache section (levels memory + sqlite).
+  static json::object builtin_cache();
   // The provider instance serving `step_type` ("" when none is wired).
   std::string provider_for(const std::string& step_type) const;
 };

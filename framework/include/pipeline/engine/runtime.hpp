@@ -6,6 +6,7 @@
 //   rt->start(d);                                // creates providers; config errors go to d
 #pragma once
 
+#include <pipeline/cache/cache_manager.hpp>
 #include <pipeline/config/diagnostics.hpp>
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/engine/completion_service.hpp>
@@ -30,6 +31,10 @@ class Runtime {
   PluginHost& plugins() { return plugins_; }
   const HostConfig& config() const { return config_; }
   CompletionService& completion() { return *completion_; }
+  // The response cache (nullptr when caching is off or no level is configured).
+  const std::shared_ptr<CacheManager>& cache() const { return cache_; }
+  // Overrides the config's cache mode for this run (CLI --cache); call before start().
+  void set_cache_mode(std::string mode) { cache_mode_override_ = std::move(mode); }
   ExecutorService& executor_service() { return executor_service_; }
   // The step component instance for a step type, created on first use.
   Result<std::shared_ptr<StepInstance>> step(const std::string& type);
@@ -38,6 +43,9 @@ class Runtime {
   explicit Runtime(HostConfig config) : config_(std::move(config)) {}
   HostConfig config_;
   PluginHost plugins_;
+  bool start_cache(Diagnostics& diags);
+  std::shared_ptr<CacheManager> cache_;
+  std::string cache_mode_override_;
   std::unique_ptr<CompletionService> completion_;
   ExecutorService executor_service_;
   std::mutex steps_mu_;
