@@ -1,6 +1,7 @@
 // `pipeline run FILE`: validate everything, then execute; --json prints one result document.
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "interrupt_watcher.hpp"
 
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/executor.hpp>
@@ -50,12 +51,13 @@ bool apply_set(const std::string& kv, ExecutorOptions& opts, Diagnostics& diags)
 
 int run(const RunOptions& o) {
   setup_logging(o.quiet || o.json);
+  ExecutorOptions exec;
+  InterruptWatcher interrupts(exec.cancel);
   Diagnostics diags;
   if (o.mode != "traditional") {
     diags.error({"--mode", 0, 0}, "mode '" + o.mode +
                                       "' is not available in this build (available: traditional)");
   }
-  ExecutorOptions exec;
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
   exec.resume = o.resume;

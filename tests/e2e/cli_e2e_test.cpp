@@ -7,8 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace pipeline {
 namespace {
@@ -116,6 +118,45 @@ TEST_F(CliTest, RerunIsAnsweredFromTheBuiltInResponseCache) {
                        dir_.string()});
   EXPECT_EQ(parse_json(off.out)->at("totals").at("llm_calls"), json::value(2));
   EXPECT_EQ(pipeline({"run", "examples/hello.yaml", "--cache", "sometimes"}).exit_code, 2);
+}
+
+TEST_F(CliTest, InterruptCancelsTheRunAndKeepsWhatCompleted) {
+  fs::path cfg = write("host.yaml", "providers:\n  slow: {plugin: mock, latency_ms: 20000}\n"
+                                    "step_providers:\n  default: slow\ncache: {mode: off}\n");
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: slow
+  steps:
+    - name: quick
+      type: set_variable
+      variables: {x: 1}
+    - name: slow_llm
+      type: claude
+      prompt: [{type: static, content: "take your time"}]
+)");
+  std::string out = (dir_ / "out.json").string();
+  std::vector<std::string> args = {PIPELINE_BINARY, "run", wf.string(), "--config", cfg.string(),
+                                   "--json"};
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Give it time to reach the slow step, then interrupt as a user's Ctrl-C would.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of cancelling";
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  auto doc = parse_json(slurp(out));
+  ASSERT_TRUE(doc) << slurp(out);
+  EXPECT_EQ(doc->at("status"), json::value("cancelled"));
+  EXPECT_TRUE(doc->at("results").as_object().contains("quick"));
 }
 
 TEST_F(CliTest, ValidateAcceptsAGoodWorkflow) {

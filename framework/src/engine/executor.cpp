@@ -121,6 +121,8 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
       result.success = false;
       result.failed_step = step.name;
       result.error = outcome.reason;
+      // A step that stopped because the run was cancelled is a cancellation, not a bug of its own.
+      result.cancelled = options_.cancel.cancelled();
     }
     result.steps.push_back(std::move(outcome));
     if (failed) break;
