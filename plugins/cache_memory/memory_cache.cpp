@@ -2,6 +2,7 @@
 //
 // Config (all optional): {"max_bytes": 67108864, "shards": 16, "default_ttl_ms": 0}
 // It is the fastest level and is lost at exit; put it first in the cache's level list.
+#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
 
 #include <boost/json.hpp>
@@ -18,18 +19,7 @@ using pipeline::sdk::Error;
 
 std::int64_t int_field(const json::object& o, const char* name, std::int64_t fallback,
                        std::int64_t min) {
-  const json::value* v = o.if_contains(name);
-  if (v == nullptr) return fallback;
-  if (!v->is_int64() && !v->is_uint64()) {
-    throw Error(PL_INVALID_ARGUMENT,
-                std::string("memory cache: '") + name + "' must be an integer");
-  }
-  std::int64_t n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(v->as_uint64());
-  if (n < min) {
-    throw Error(PL_INVALID_ARGUMENT,
-                std::string("memory cache: '") + name + "' must be >= " + std::to_string(min));
-  }
-  return n;
+  return pipeline::cache_common::int_field(o, name, fallback, min, "memory cache");
 }
 
 pipeline::cache_memory::ShardedLru::Options parse(std::string_view config, std::int64_t& ttl) {

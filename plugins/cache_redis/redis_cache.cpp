@@ -6,6 +6,7 @@
 //          "scan_count": 1000}
 // Keys are stored as <namespace><key>; erase_prefix walks SCAN MATCH <namespace><prefix>* and
 // UNLINKs each batch, so it never blocks the server the way KEYS would. See docs/config.md.
+#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
 
 #include <boost/json.hpp>
@@ -37,17 +38,7 @@ struct Config {
 
 std::int64_t int_field(const json::object& o, const char* name, std::int64_t fallback,
                        std::int64_t min) {
-  const json::value* v = o.if_contains(name);
-  if (v == nullptr) return fallback;
-  if (!v->is_int64() && !v->is_uint64()) {
-    throw Error(PL_INVALID_ARGUMENT, std::string("redis cache: '") + name + "' must be an integer");
-  }
-  std::int64_t n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(v->as_uint64());
-  if (n < min) {
-    throw Error(PL_INVALID_ARGUMENT,
-                std::string("redis cache: '") + name + "' must be >= " + std::to_string(min));
-  }
-  return n;
+  return pipeline::cache_common::int_field(o, name, fallback, min, "redis cache");
 }
 
 std::string string_field(const json::object& o, const char* name, std::string fallback) {

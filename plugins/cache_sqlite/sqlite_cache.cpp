@@ -5,6 +5,7 @@
 //          "check_interval_ms": 250, "retry_interval_ms": 1000}
 // See docs/config.md, "Cache". A broken file never fails a call with anything but
 // PL_UNAVAILABLE, which the cache manager treats as a miss of this level.
+#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
 
 #include <boost/json.hpp>
@@ -22,18 +23,7 @@ using pipeline::sdk::Error;
 
 std::int64_t int_field(const json::object& o, const char* name, std::int64_t fallback,
                        std::int64_t min) {
-  const json::value* v = o.if_contains(name);
-  if (v == nullptr) return fallback;
-  if (!v->is_int64() && !v->is_uint64()) {
-    throw Error(PL_INVALID_ARGUMENT,
-                std::string("sqlite cache: '") + name + "' must be an integer");
-  }
-  std::int64_t n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(v->as_uint64());
-  if (n < min) {
-    throw Error(PL_INVALID_ARGUMENT,
-                std::string("sqlite cache: '") + name + "' must be >= " + std::to_string(min));
-  }
-  return n;
+  return pipeline::cache_common::int_field(o, name, fallback, min, "sqlite cache");
 }
 
 SqliteStore::Options parse(std::string_view config) {
