@@ -34,16 +34,19 @@ std::string workflow(int steps) {
   return y.str();
 }
 
-double run_once(const Workflow& wf, const std::string& base_url, const fs::path& db,
-                int64_t* calls, int64_t* hits) {
+double run_once(const Workflow& wf, const std::string& base_url, const fs::path& db, int64_t* calls,
+                int64_t* hits) {
   HostConfig cfg = HostConfig::builtin();
   cfg.plugin_allowlist = {"openai", "llm_steps", "cache_memory", "cache_sqlite"};
   cfg.providers.clear();
-  cfg.providers["local"] = {"local", "openai",
-                            json::object{{"base_url", base_url + "/v1"}, {"model", "mock-model"}}, {}};
+  cfg.providers["local"] = {
+      "local", "openai", json::object{{"base_url", base_url + "/v1"}, {"model", "mock-model"}}, {}};
   cfg.step_providers = {{"default", "local"}};
-  cfg.cache = json::parse(R"({"levels": [{"backend": "memory"}, {"backend": "sqlite", "config": {"path": ")" +
-                          db.string() + R"("}}]})").as_object();
+  cfg.cache =
+      json::parse(
+          R"({"levels": [{"backend": "memory"}, {"backend": "sqlite", "config": {"path": ")" +
+          db.string() + R"("}}]})")
+          .as_object();
   cfg.cache_is_builtin = false;
   Diagnostics d;
   auto rt = Runtime::create(cfg, d);
@@ -53,7 +56,8 @@ double run_once(const Workflow& wf, const std::string& base_url, const fs::path&
   }
   auto t0 = std::chrono::steady_clock::now();
   RunResult r = Executor(*rt, {}).run(wf);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!r.success) {
     std::fprintf(stderr, "run failed: %s\n", r.error.c_str());
     std::exit(1);
@@ -86,15 +90,18 @@ int main(int argc, char** argv) {
   auto wf = parse_workflow(*doc, "hundred.yaml", d);
   std::vector<double> cold, warm;
   for (int i = 0; i < reps; ++i) {
-    fs::path db = fs::temp_directory_path() / ("pipeline-cache-bench-" + std::to_string(i) + ".sqlite");
+    fs::path db =
+        fs::temp_directory_path() / ("pipeline-cache-bench-" + std::to_string(i) + ".sqlite");
     fs::remove(db);
     fs::remove(db.string() + "-wal");
     fs::remove(db.string() + "-shm");
     int64_t calls = 0, hits = 0;
     cold.push_back(run_once(*wf, server.base_url(), db, &calls, &hits));
-    if (calls != steps || hits != 0) std::fprintf(stderr, "cold: %ld calls, %ld hits\n", (long)calls, (long)hits);
+    if (calls != steps || hits != 0)
+      std::fprintf(stderr, "cold: %ld calls, %ld hits\n", (long)calls, (long)hits);
     warm.push_back(run_once(*wf, server.base_url(), db, &calls, &hits));
-    if (calls != 0 || hits != steps) std::fprintf(stderr, "warm: %ld calls, %ld hits\n", (long)calls, (long)hits);
+    if (calls != 0 || hits != steps)
+      std::fprintf(stderr, "warm: %ld calls, %ld hits\n", (long)calls, (long)hits);
     fs::remove(db);
   }
   double c = median(cold), w = median(warm);

@@ -47,7 +47,8 @@ void BM_MockProviderCall(benchmark::State& state) {
     state.SkipWithError("cannot load mock");
     return;
   }
-  auto provider = host.create_provider("mock", R"({"default_reply":")" + std::string(1000, 'y') + "\"}");
+  auto provider =
+      host.create_provider("mock", R"({"default_reply":")" + std::string(1000, 'y') + "\"}");
   std::string req = request_of_size(1024);
   CallContext ctx;
   for (auto _ : state) {
@@ -108,11 +109,14 @@ void run_binary(benchmark::State& state, std::vector<std::string> args) {
   }
 }
 
-void BM_StartupVersion(benchmark::State& state) { run_binary(state, {"--version"}); }
+void BM_StartupVersion(benchmark::State& state) {
+  run_binary(state, {"--version"});
+}
 BENCHMARK(BM_StartupVersion)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_StartupRunHello(benchmark::State& state) {
-  run_binary(state, {"run", "examples/hello.yaml", "-q", "--output-dir", "/tmp/pipeline-bench-out"});
+  run_binary(state,
+             {"run", "examples/hello.yaml", "-q", "--output-dir", "/tmp/pipeline-bench-out"});
 }
 BENCHMARK(BM_StartupRunHello)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -17,7 +17,9 @@ static int32_t create(void* u, const pl_host_api* h, const char* c, size_t n, vo
   return PL_OK;
 }
 
-static void destroy(void* i) { (void)i; }
+static void destroy(void* i) {
+  (void)i;
+}
 
 static int32_t complete(void* i, const pl_call_context* ctx, const char* req, size_t len,
                         pl_buffer* out, pl_buffer* err) {
@@ -28,11 +30,14 @@ static int32_t complete(void* i, const pl_call_context* ctx, const char* req, si
   return PL_OK;
 }
 
-static const pl_plugin_info info = {sizeof(pl_plugin_info), PL_ABI_MAJOR, PL_ABI_MINOR, 0,
-                                    "bench_echo", "1.0.0", "Echoes the request (benchmarks)"};
+static const pl_plugin_info info = {
+    sizeof(pl_plugin_info),           PL_ABI_MAJOR, PL_ABI_MINOR, 0, "bench_echo", "1.0.0",
+    "Echoes the request (benchmarks)"};
 static pl_provider_vtable vt;
 
-PL_EXPORT const pl_plugin_info* pipeline_plugin_query_v1(void) { return &info; }
+PL_EXPORT const pl_plugin_info* pipeline_plugin_query_v1(void) {
+  return &info;
+}
 
 PL_EXPORT int32_t pipeline_plugin_init_v1(const pl_host_api* host, pl_buffer* error) {
   (void)error;

@@ -21,8 +21,10 @@ HostConfig resolve_host_config(const std::string& config_flag, Diagnostics& diag
   }
   if (file.empty()) {
     fs::path base;
-    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) base = xdg;
-    else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".config";
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+      base = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home)
+      base = fs::path(home) / ".config";
     std::error_code ec;
     if (!base.empty() && fs::exists(base / "pipeline" / "host.yaml", ec)) {
       file = (base / "pipeline" / "host.yaml").string();
@@ -64,12 +66,12 @@ void print_diagnostics(const Diagnostics& diags) {
 json::array diagnostics_json(const Diagnostics& diags) {
   json::array out;
   for (const auto& d : diags.items()) {
-    out.push_back(json::object{
-        {"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
-        {"file", d.where.file},
-        {"line", d.where.line},
-        {"column", d.where.column},
-        {"message", d.message}});
+    out.push_back(
+        json::object{{"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
+                     {"file", d.where.file},
+                     {"line", d.where.line},
+                     {"column", d.where.column},
+                     {"message", d.message}});
   }
   return out;
 }

@@ -42,8 +42,8 @@ void add_plugins_command(CLI::App& app, int& exit_code) {
           {"components", std::move(comps)}});
     }
     if (opts->json) {
-      std::cout << json::serialize(json::object{{"plugins", plugins},
-                                                {"diagnostics", diagnostics_json(diags)}})
+      std::cout << json::serialize(
+                       json::object{{"plugins", plugins}, {"diagnostics", diagnostics_json(diags)}})
                 << std::endl;
     } else {
       print_diagnostics(diags);

@@ -36,7 +36,8 @@ bool apply_set(const std::string& kv, ExecutorOptions& opts, Diagnostics& diags)
   std::string key = kv.substr(0, eq);
   Diagnostics scratch;
   auto node = load_yaml_string(kv.substr(eq + 1), "--set", scratch);
-  json::value value = node && node->IsScalar() ? yaml_to_json(*node) : json::value(kv.substr(eq + 1));
+  json::value value =
+      node && node->IsScalar() ? yaml_to_json(*node) : json::value(kv.substr(eq + 1));
   constexpr std::string_view kGlobal = "global_vars.";
   constexpr std::string_view kInputs = "inputs.";
   if (key.rfind(kGlobal, 0) == 0) {
@@ -55,8 +56,8 @@ int run(const RunOptions& o) {
   InterruptWatcher interrupts(exec.cancel);
   Diagnostics diags;
   if (o.mode != "traditional") {
-    diags.error({"--mode", 0, 0}, "mode '" + o.mode +
-                                      "' is not available in this build (available: traditional)");
+    diags.error({"--mode", 0, 0},
+                "mode '" + o.mode + "' is not available in this build (available: traditional)");
   }
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
@@ -107,8 +108,9 @@ int run(const RunOptions& o) {
     std::cerr << (result.success ? "Completed" : "Failed") << ": " << done << " completed, "
               << skipped << " skipped, " << (result.success ? 0 : 1) << " failed in "
               << static_cast<int64_t>(result.duration_ms) << " ms; " << result.totals.calls
-              << " LLM call(s), " << result.totals.cache_hits << " cached, " << result.totals.input_tokens + result.totals.output_tokens
-              << " tokens, $" << result.totals.cost_usd << "\n";
+              << " LLM call(s), " << result.totals.cache_hits << " cached, "
+              << result.totals.input_tokens + result.totals.output_tokens << " tokens, $"
+              << result.totals.cost_usd << "\n";
     if (!result.success) std::cerr << "error: " << result.error << "\n";
   }
   return result.exit_code();
@@ -120,8 +122,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Validate and run a workflow");
   cmd->add_option("file", opts->file, "The workflow YAML file")->required();
-  cmd->add_option("-c,--config", opts->config, "Host config YAML (default: $PIPELINE_CONFIG, "
-                                               "~/.config/pipeline/host.yaml, built-in mock)");
+  cmd->add_option("-c,--config", opts->config,
+                  "Host config YAML (default: $PIPELINE_CONFIG, "
+                  "~/.config/pipeline/host.yaml, built-in mock)");
   cmd->add_option("-m,--mode", opts->mode, "Execution mode")->default_str("traditional");
   cmd->add_option("-s,--set", opts->sets,
                   "key=value: sets inputs.key (or global_vars.key with that prefix)");

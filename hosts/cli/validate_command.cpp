@@ -22,7 +22,8 @@ void add_validate_command(CLI::App& app, int& exit_code) {
     LoadedWorkflow loaded = load_and_validate(opts->file, opts->config, diags);
     bool valid = !diags.has_errors() && loaded.workflow.has_value();
     if (opts->json) {
-      json::object doc{{"valid", valid}, {"file", opts->file}, {"diagnostics", diagnostics_json(diags)}};
+      json::object doc{
+          {"valid", valid}, {"file", opts->file}, {"diagnostics", diagnostics_json(diags)}};
       if (loaded.workflow) {
         doc["workflow"] = loaded.workflow->name;
         doc["steps"] = loaded.workflow->steps.size();

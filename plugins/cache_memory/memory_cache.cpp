@@ -2,8 +2,8 @@
 //
 // Config (all optional): {"max_bytes": 67108864, "shards": 16, "default_ttl_ms": 0}
 // It is the fastest level and is lost at exit; put it first in the cache's level list.
-#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
+#include "cache_common/config_field.hpp"
 
 #include <boost/json.hpp>
 

@@ -6,8 +6,8 @@
 //          "scan_count": 1000}
 // Keys are stored as <namespace><key>; erase_prefix walks SCAN MATCH <namespace><prefix>* and
 // UNLINKs each batch, so it never blocks the server the way KEYS would. See docs/config.md.
-#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
+#include "cache_common/config_field.hpp"
 
 #include <boost/json.hpp>
 

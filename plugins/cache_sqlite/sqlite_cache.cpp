@@ -5,8 +5,8 @@
 //          "check_interval_ms": 250, "retry_interval_ms": 1000}
 // See docs/config.md, "Cache". A broken file never fails a call with anything but
 // PL_UNAVAILABLE, which the cache manager treats as a miss of this level.
-#include "cache_common/config_field.hpp"
 #include <pipeline/plugin.hpp>
+#include "cache_common/config_field.hpp"
 
 #include <boost/json.hpp>
 

@@ -66,11 +66,14 @@ uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {
   return h;
 }
 
-int64_t approx_tokens(std::size_t chars) { return static_cast<int64_t>((chars + 3) / 4); }
+int64_t approx_tokens(std::size_t chars) {
+  return static_cast<int64_t>((chars + 3) / 4);
+}
 
 class MockProvider : public pipeline::sdk::Provider {
  public:
-  MockProvider(const pl_host_api* host, std::string_view config_json) : Provider(host, config_json) {
+  MockProvider(const pl_host_api* host, std::string_view config_json)
+      : Provider(host, config_json) {
     json::value cfg = config_json.empty() ? json::object() : json::parse(config_json);
     if (!cfg.is_object()) throw Error(PL_INVALID_ARGUMENT, "mock: config must be an object");
     const auto& o = cfg.get_object();
@@ -83,9 +86,9 @@ class MockProvider : public pipeline::sdk::Provider {
         std::string pattern = json::value_to<std::string>(ro.at("match"));
         const json::value& reply = ro.at("reply");
         try {
-          replies_.push_back({std::regex(pattern), pattern,
-                              reply.is_string() ? std::string(reply.get_string())
-                                                : json::serialize(reply)});
+          replies_.push_back(
+              {std::regex(pattern), pattern,
+               reply.is_string() ? std::string(reply.get_string()) : json::serialize(reply)});
         } catch (const std::regex_error& e) {
           throw Error(PL_INVALID_ARGUMENT,
                       "mock: reply pattern '" + pattern + "' is not a valid regex: " + e.what());
@@ -132,8 +135,8 @@ class MockProvider : public pipeline::sdk::Provider {
       for (const auto& m : msgs->as_array()) {
         const auto* content = m.as_object().if_contains("content");
         std::string text = content && content->is_string() ? std::string(content->get_string())
-                                                           : content ? json::serialize(*content)
-                                                                     : std::string();
+                           : content                       ? json::serialize(*content)
+                                                           : std::string();
         input_chars += text.size();
         if (json::value_to<std::string>(m.as_object().at("role")) == "user") prompt = text;
       }
@@ -178,14 +181,17 @@ class MockProvider : public pipeline::sdk::Provider {
         throw ProviderError(PL_DEADLINE_EXCEEDED, "timeout", "deadline passed while waiting");
       }
       auto left = until - std::chrono::steady_clock::now();
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-          left, std::chrono::milliseconds(5)));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(5)));
     }
   }
 
   bool should_fail(int64_t call) {
     if (!fail_enabled_ || call < failures_.after_calls) return false;
-    double draw = static_cast<double>(fnv1a(std::to_string(call), failures_.seed * 0x9e3779b97f4a7c15ull) % 1000000) / 1e6;
+    double draw =
+        static_cast<double>(fnv1a(std::to_string(call), failures_.seed * 0x9e3779b97f4a7c15ull) %
+                            1000000) /
+        1e6;
     if (draw >= failures_.rate) return false;
     if (failures_.count < 0) return true;
     return failed_.fetch_add(1) < failures_.count;

@@ -148,8 +148,8 @@ TEST_F(SqliteBackend, ALockedFileFailsFastWithOneWarningAndRecoversWhenReleased)
 
 TEST_F(SqliteBackend, AnUnusablePathStartsDegradedInsteadOfFailingCreation) {
   LogCapture logs;
-  auto c = host_->create_cache(
-      "sqlite", R"({"path": "/dev/null/deeper/cache.db", "retry_interval_ms": 10})");
+  auto c = host_->create_cache("sqlite",
+                               R"({"path": "/dev/null/deeper/cache.db", "retry_interval_ms": 10})");
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   EXPECT_EQ((*c)->get("k").status, PL_UNAVAILABLE);
   EXPECT_FALSE((*c)->health().ok());

@@ -31,7 +31,8 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs from the source tree so the examples' relative paths work; no user config, no keys.
-  ProcessResult pipeline(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  ProcessResult pipeline(std::vector<std::string> args,
+                         std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), PIPELINE_BINARY);
     env.emplace("PIPELINE_CONFIG", "");
     env.emplace("XDG_CONFIG_HOME", dir_.string());
@@ -114,15 +115,16 @@ TEST_F(CliTest, RerunIsAnsweredFromTheBuiltInResponseCache) {
   EXPECT_EQ(doc->at("results").at("greet").at("cached"), json::value(true));
   EXPECT_EQ(doc->at("results").at("greet").at("text"),
             parse_json(cold.out)->at("results").at("greet").at("text"));
-  auto off = pipeline({"run", "examples/hello.yaml", "--json", "--cache", "off", "--output-dir",
-                       dir_.string()});
+  auto off = pipeline(
+      {"run", "examples/hello.yaml", "--json", "--cache", "off", "--output-dir", dir_.string()});
   EXPECT_EQ(parse_json(off.out)->at("totals").at("llm_calls"), json::value(2));
   EXPECT_EQ(pipeline({"run", "examples/hello.yaml", "--cache", "sometimes"}).exit_code, 2);
 }
 
 TEST_F(CliTest, InterruptCancelsTheRunAndKeepsWhatCompleted) {
-  fs::path cfg = write("host.yaml", "providers:\n  slow: {plugin: mock, latency_ms: 20000}\n"
-                                    "step_providers:\n  default: slow\ncache: {mode: off}\n");
+  fs::path cfg = write("host.yaml",
+                       "providers:\n  slow: {plugin: mock, latency_ms: 20000}\n"
+                       "step_providers:\n  default: slow\ncache: {mode: off}\n");
   fs::path wf = write("wf.yaml", R"(workflow:
   name: slow
   steps:
@@ -134,8 +136,8 @@ TEST_F(CliTest, InterruptCancelsTheRunAndKeepsWhatCompleted) {
       prompt: [{type: static, content: "take your time"}]
 )");
   std::string out = (dir_ / "out.json").string();
-  std::vector<std::string> args = {PIPELINE_BINARY, "run", wf.string(), "--config", cfg.string(),
-                                   "--json"};
+  std::vector<std::string> args = {PIPELINE_BINARY, "run",        wf.string(),
+                                   "--config",      cfg.string(), "--json"};
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -180,7 +182,8 @@ TEST_F(CliTest, ValidateRejectsEveryProblemAtOnceWithPlaces) {
   auto r = pipeline({"validate", wf.string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(wf.string() + ":5:7: error: step 'a': unknown step type 'claud'"));
-  EXPECT_THAT(r.err, HasSubstr(wf.string() + ":9:11: error: step 'b': prompt[0] previous_response"));
+  EXPECT_THAT(r.err,
+              HasSubstr(wf.string() + ":9:11: error: step 'b': prompt[0] previous_response"));
   EXPECT_THAT(r.err, HasSubstr("2 error(s)"));
 }
 
@@ -238,8 +241,8 @@ step_providers:
       prompt: [{type: static, content: two}]
       output_to_file: second.txt
 )");
-  auto r = pipeline({"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(),
-                     "--json"});
+  auto r = pipeline(
+      {"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(), "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   auto doc = parse_json(r.out);
   ASSERT_TRUE(doc) << r.out;
@@ -250,11 +253,13 @@ step_providers:
 
 TEST_F(CliTest, BadHostConfigExitsTwoAndOverwritesNothing) {
   write("out/first.txt", "precious");
-  fs::path cfg = write("host.yaml", "providers:\n  x: {plugin: nonexistent}\nstep_providers:\n  default: x\n");
+  fs::path cfg =
+      write("host.yaml", "providers:\n  x: {plugin: nonexistent}\nstep_providers:\n  default: x\n");
   auto r = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
                      (dir_ / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr(cfg.string() + ":2:3: error: providers.x: no provider plugin 'nonexistent'"));
+  EXPECT_THAT(r.err, HasSubstr(cfg.string() +
+                               ":2:3: error: providers.x: no provider plugin 'nonexistent'"));
   EXPECT_EQ(slurp(dir_ / "out" / "first.txt"), "precious");
   EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.txt"));
 }
@@ -266,28 +271,32 @@ TEST_F(CliTest, TestModeMockOverridesALiveConfig) {
 step_providers:
   claude: claude
 )");
-  auto live = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
-                        dir_.string()},
-                       {{"PIPELINE_E2E_UNSET_KEY", ""}});
+  auto live = pipeline(
+      {"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir", dir_.string()},
+      {{"PIPELINE_E2E_UNSET_KEY", ""}});
   EXPECT_EQ(live.exit_code, 2) << live.err;
   EXPECT_THAT(live.err, HasSubstr("PIPELINE_E2E_UNSET_KEY"));
-  auto mocked = pipeline({"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir",
-                          dir_.string()},
-                         {{"TEST_MODE", "mock"}, {"PIPELINE_E2E_UNSET_KEY", ""}});
+  auto mocked = pipeline(
+      {"run", "examples/hello.yaml", "--config", cfg.string(), "--output-dir", dir_.string()},
+      {{"TEST_MODE", "mock"}, {"PIPELINE_E2E_UNSET_KEY", ""}});
   EXPECT_EQ(mocked.exit_code, 0) << mocked.err;
-  auto broken = write("broken.yaml", "providers:\n  x: {plugin: no_such_provider}\nstep_providers:\n  claude: x\n");
+  auto broken = write(
+      "broken.yaml", "providers:\n  x: {plugin: no_such_provider}\nstep_providers:\n  claude: x\n");
   // Mock mode rewires steps but does not hide a config that names a plugin that does not exist.
   EXPECT_EQ(pipeline({"validate", "examples/hello.yaml", "--config", broken.string()},
-                     {{"TEST_MODE", "mock"}}).exit_code, 2);
+                     {{"TEST_MODE", "mock"}})
+                .exit_code,
+            2);
 }
 
 TEST_F(CliTest, PluginThrowingThroughTheAbiFailsTheStepNotTheProcess) {
   // The binary links its C++ runtime statically while plugins use the shared one: an exception
   // escaping a plugin must still be caught at the boundary.
-  fs::path cfg = write("host.yaml", std::string("plugins:\n  search_paths: [") +
-                                        PIPELINE_TEST_PLUGIN_DIR +
-                                        "]\n  load: [mock, llm_steps, core_steps, fixture_misbehaving]\n");
-  fs::path wf = write("wf.yaml", "workflow:\n  name: t\n  steps:\n    - name: a\n      type: throws\n");
+  fs::path cfg =
+      write("host.yaml", std::string("plugins:\n  search_paths: [") + PIPELINE_TEST_PLUGIN_DIR +
+                             "]\n  load: [mock, llm_steps, core_steps, fixture_misbehaving]\n");
+  fs::path wf =
+      write("wf.yaml", "workflow:\n  name: t\n  steps:\n    - name: a\n      type: throws\n");
   auto r = pipeline({"run", wf.string(), "--config", cfg.string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("boom from a careless plugin"));

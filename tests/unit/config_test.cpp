@@ -81,7 +81,8 @@ TEST(ConfigValidation, MissingRequiredFieldsAreEachReported) {
   EXPECT_THAT(all, HasSubstr("workflow: missing 'name'"));
   EXPECT_THAT(all, HasSubstr("test.yaml:3:7: error: step: missing 'name'"));
   EXPECT_THAT(all, HasSubstr("test.yaml:5:7: error: step 'b': missing 'type'"));
-  EXPECT_THAT(all, HasSubstr("test.yaml:9:11: error: step 'c': prompt[0] (static): missing 'content'"));
+  EXPECT_THAT(all,
+              HasSubstr("test.yaml:9:11: error: step 'c': prompt[0] (static): missing 'content'"));
   EXPECT_THAT(all, HasSubstr("test.yaml:10:11: error: step 'c': prompt[1] (file): missing 'path'"));
   EXPECT_THAT(all, HasSubstr("prompt[2] (previous_response): missing 'step'"));
   EXPECT_EQ(e.size(), 6u) << all;
@@ -202,7 +203,8 @@ step_providers:
   claude: claude
   gemini: gemni
 colour: blue
-)", "host.yaml", d);
+)",
+                            "host.yaml", d);
   ASSERT_TRUE(n);
   HostConfig cfg = HostConfig::builtin();
   apply_host_config(*n, "host.yaml", cfg, d);

@@ -26,7 +26,8 @@ HostConfig scripted(const std::string& replies_json) {
 }
 
 fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("pipeline-test-" + name + "-" + std::to_string(::getpid()));
+  fs::path d =
+      fs::temp_directory_path() / ("pipeline-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -47,7 +48,8 @@ TEST(Executor, InterpolatesVariablesGlobalsInputsAndStepResults) {
       prompt:
         - type: static
           content: "{{global_vars.greeting}} {{inputs.who}}, count={{count}}, {{state.label}}"
-)", std::move(opts));
+)",
+                             std::move(opts));
   ASSERT_TRUE(r.success) << r.error;
   EXPECT_EQ(r.variables.at("count"), json::value(6));
   EXPECT_EQ(text_of(r, "ask"), "Mock response to: Hello Grace, count=6, n=Grace");
@@ -100,7 +102,8 @@ TEST(Executor, PreviousResponseExtractReadsFieldsOfJsonReplies) {
           extract: issues
         - type: static
           content: "first={{steps.review.issues[0]}}"
-)", {}, cfg);
+)",
+                             {}, cfg);
   ASSERT_TRUE(r.success) << r.error;
   EXPECT_EQ(r.steps[1].state, StepOutcome::State::kCompleted);
   EXPECT_EQ(text_of(r, "fix"), "echo");
@@ -136,7 +139,8 @@ TEST(Executor, FilePromptPartReadsTheFile) {
       type: claude
       prompt:
         - type: file
-          path: ")" + (dir / "req.txt").string() + R"("
+          path: ")" + (dir / "req.txt").string() +
+                             R"("
 )");
   ASSERT_TRUE(r.success) << r.error;
   EXPECT_EQ(text_of(r, "a"), "Mock response to: requirements here");
@@ -171,7 +175,8 @@ TEST(Executor, OutputToFileWritesAtomicallyIntoTheOutputDir) {
       type: claude
       prompt: [{type: static, content: "as json"}]
       output_to_file: nested/b.json
-)", std::move(opts));
+)",
+                             std::move(opts));
   ASSERT_TRUE(r.success) << r.error;
   std::ifstream a(dir / "a.txt");
   std::string content((std::istreambuf_iterator<char>(a)), {});
@@ -201,7 +206,8 @@ TEST(Executor, ProviderFailureFailsTheRunAndStopsIt) {
     - name: never
       type: claude
       prompt: [{type: static, content: three}]
-)", {}, cfg);
+)",
+                             {}, cfg);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.exit_code(), 1);
   EXPECT_EQ(r.failed_step, "broken");
@@ -261,7 +267,8 @@ TEST(Executor, SameRequestGivesTheSameReply) {
   RunResult a = testing::run(wf);
   RunResult b = testing::run(wf);
   ASSERT_TRUE(a.success && b.success);
-  EXPECT_EQ(json::serialize(a.results.at("a").at("text")), json::serialize(b.results.at("a").at("text")));
+  EXPECT_EQ(json::serialize(a.results.at("a").at("text")),
+            json::serialize(b.results.at("a").at("text")));
   EXPECT_EQ(a.results.at("a").at("request_id"), b.results.at("a").at("request_id"));
 }
 
@@ -274,7 +281,8 @@ TEST(Executor, CancelledRunStopsBeforeTheNextStep) {
     - name: a
       type: set_variable
       variables: {x: 1}
-)", std::move(opts));
+)",
+                             std::move(opts));
   EXPECT_FALSE(r.success);
   EXPECT_TRUE(r.cancelled);
   EXPECT_TRUE(r.steps.empty());
@@ -291,16 +299,21 @@ TEST(ExecutorCache, ErrorsAreNotCachedAndSuccessesAnswerReruns) {
   HostConfig cfg = testing::test_host_config();
   cfg.plugin_allowlist.push_back("cache_memory");
   cfg.plugin_allowlist.push_back("cache_sqlite");
-  cfg.cache = json::parse(R"({"levels": [{"backend": "memory"}, {"backend": "sqlite", "config": {"path": ")" +
-                          (dir / "r.sqlite").string() + R"("}}]})").as_object();
-  cfg.providers["mock"].settings = json::parse(R"({"failures": {"rate": 1.0, "count": 1}})").as_object();
+  cfg.cache =
+      json::parse(
+          R"({"levels": [{"backend": "memory"}, {"backend": "sqlite", "config": {"path": ")" +
+          (dir / "r.sqlite").string() + R"("}}]})")
+          .as_object();
+  cfg.providers["mock"].settings =
+      json::parse(R"({"failures": {"rate": 1.0, "count": 1}})").as_object();
   auto l = testing::load(R"(workflow:
   name: cached
   steps:
     - name: a
       type: claude
       prompt: [{type: static, content: "same question"}]
-)", cfg);
+)",
+                         cfg);
   ASSERT_FALSE(l->diags.has_errors()) << l->diags.format();
   Diagnostics d;
   ASSERT_TRUE(l->runtime->start(d)) << d.format();
@@ -316,7 +329,7 @@ TEST(ExecutorCache, ErrorsAreNotCachedAndSuccessesAnswerReruns) {
   EXPECT_EQ(third.results.at("a").at("cached"), json::value(true));
   EXPECT_EQ(third.results.at("a").at("text"), second.results.at("a").at("text"));
   auto totals = l->runtime->completion().totals();
-  EXPECT_EQ(totals.calls, 2);       // one failure, one success; the third run made no call
+  EXPECT_EQ(totals.calls, 2);  // one failure, one success; the third run made no call
   EXPECT_EQ(totals.cache_hits, 1);
 }
 

@@ -29,14 +29,18 @@ void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 std::size_t Diagnostics::error_count() const {
   return std::count_if(items_.begin(), items_.end(),
                        [](const auto& d) { return d.severity == Diagnostic::Severity::kError; });
 }
 
-std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+std::size_t Diagnostics::warning_count() const {
+  return items_.size() - error_count();
+}
 
 std::string Diagnostics::format() const {
   std::string out;

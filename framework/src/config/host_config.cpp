@@ -22,10 +22,10 @@ json::object HostConfig::builtin_cache() {
   levels.push_back(json::object{{"name", "memory"},
                                 {"backend", "memory"},
                                 {"config", json::object{{"max_bytes", 64 * 1024 * 1024}}}});
-  levels.push_back(json::object{
-      {"name", "sqlite"},
-      {"backend", "sqlite"},
-      {"config", json::object{{"path", (dir / "responses.sqlite").string()}}}});
+  levels.push_back(
+      json::object{{"name", "sqlite"},
+                   {"backend", "sqlite"},
+                   {"config", json::object{{"path", (dir / "responses.sqlite").string()}}}});
   return json::object{{"mode", "on"}, {"levels", std::move(levels)}};
 }
 
@@ -46,7 +46,7 @@ std::string HostConfig::provider_for(const std::string& step_type) const {
 namespace {
 
 const std::set<std::string> kHostKeys = {"plugins", "providers", "step_providers", "steps",
-                                         "cache", "metrics", "fallback"};
+                                         "cache",   "metrics",   "fallback"};
 
 bool expect_map(const YAML::Node& n, const std::string& what, const std::string& file,
                 Diagnostics& diags) {
@@ -67,7 +67,8 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
                        Diagnostics& diags) {
   if (!root.IsDefined() || is_null(root)) return;
   if (!expect_map(root, "host config", file, diags)) return;
-  fs::path base = file.empty() || file[0] == '<' ? fs::current_path() : fs::path(file).parent_path();
+  fs::path base =
+      file.empty() || file[0] == '<' ? fs::current_path() : fs::path(file).parent_path();
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
@@ -180,10 +181,11 @@ void force_mock_providers(HostConfig& cfg) {
     auto it = cfg.providers.find(instance);
     if (it != cfg.providers.end() && it->second.component != "mock") instance = "mock";
   }
-  cfg.step_providers["default"] = cfg.step_providers.count("default") &&
-                                          cfg.providers.at(cfg.step_providers["default"]).component == "mock"
-                                      ? cfg.step_providers["default"]
-                                      : "mock";
+  cfg.step_providers["default"] =
+      cfg.step_providers.count("default") &&
+              cfg.providers.at(cfg.step_providers["default"]).component == "mock"
+          ? cfg.step_providers["default"]
+          : "mock";
 }
 
 }  // namespace pipeline

@@ -9,10 +9,13 @@ namespace pipeline {
 namespace {
 
 const std::set<std::string> kWorkflowKeys = {
-    "name",          "description",    "version",     "steps",       "defaults",
-    "global_vars",   "variables",      "checkpoint_enabled", "checkpoint_dir", "workspace_dir",
-    "gemini_functions", "environment", "claude_auth", "metadata",    "inputs",
-    "outputs",       "dspy_config",    "hybrid_config", "host"};
+    "name",          "description",        "version",
+    "steps",         "defaults",           "global_vars",
+    "variables",     "checkpoint_enabled", "checkpoint_dir",
+    "workspace_dir", "gemini_functions",   "environment",
+    "claude_auth",   "metadata",           "inputs",
+    "outputs",       "dspy_config",        "hybrid_config",
+    "host"};
 
 // Claude Code agent features: accepted so existing workflows load, but they do nothing here.
 const std::map<std::string, std::string> kUnsupportedWorkflowKeys = {
@@ -23,7 +26,9 @@ const std::map<std::string, std::string> kUnsupportedWorkflowKeys = {
 const std::set<std::string> kPromptPartTypes = {"static", "file", "previous_response",
                                                 "session_context", "claude_continue"};
 
-std::string scalar_or_empty(const YAML::Node& n) { return is_scalar(n) ? n.Scalar() : ""; }
+std::string scalar_or_empty(const YAML::Node& n) {
+  return is_scalar(n) ? n.Scalar() : "";
+}
 
 }  // namespace
 
@@ -37,8 +42,9 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
     PromptPart part{"static", {{"content", node.Scalar()}}, location_of(node, file)};
     step.prompt.push_back(std::move(part));
     diags.warning(location_of(node, file),
-                  where + " is a plain string; pipeline_ex expects a list of parts. Accepted as "
-                          "one static part (write '- type: static' / 'content:' to silence this)");
+                  where +
+                      " is a plain string; pipeline_ex expects a list of parts. Accepted as "
+                      "one static part (write '- type: static' / 'content:' to silence this)");
     return;
   }
   if (!is_list(node)) {
@@ -56,8 +62,9 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
     }
     std::string type = scalar_or_empty(p["type"]);
     if (type.empty()) {
-      diags.error(loc, label + ": missing 'type' (one of: claude_continue, file, "
-                               "previous_response, session_context, static)");
+      diags.error(loc, label +
+                           ": missing 'type' (one of: claude_continue, file, "
+                           "previous_response, session_context, static)");
       continue;
     }
     if (!kPromptPartTypes.count(type)) {
@@ -158,9 +165,9 @@ std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesy
   for (const auto& kv : w) {
     const std::string key = kv.first.Scalar();
     if (auto it = kUnsupportedWorkflowKeys.find(key); it != kUnsupportedWorkflowKeys.end()) {
-      diags.warning(location_of(kv.first, file),
-                    "workflow." + key + " is not supported by this host (" + it->second +
-                        "); ignored");
+      diags.warning(
+          location_of(kv.first, file),
+          "workflow." + key + " is not supported by this host (" + it->second + "); ignored");
     } else if (!kWorkflowKeys.count(key)) {
       diags.warning(location_of(kv.first, file), "unknown workflow key '" + key + "'; ignored");
     }
@@ -193,8 +200,9 @@ std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesy
   if (const YAML::Node c = w["checkpoint_enabled"]; is_scalar(c)) {
     json::value v = yaml_to_json(c);
     if (!v.is_bool()) {
-      diags.error(location_of(c, file), "workflow.checkpoint_enabled: expected true or false, found '" +
-                                            c.Scalar() + "'");
+      diags.error(
+          location_of(c, file),
+          "workflow.checkpoint_enabled: expected true or false, found '" + c.Scalar() + "'");
     } else {
       wf.checkpoint_enabled = v.get_bool();
     }
@@ -207,7 +215,8 @@ std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesy
   if (!steps.IsDefined() || is_null(steps)) {
     diags.error(location_of(w, file), "workflow: missing 'steps' (a list of steps)");
   } else if (!is_list(steps)) {
-    diags.error(location_of(steps, file), "workflow.steps: expected a list, found " + yaml_kind(steps));
+    diags.error(location_of(steps, file),
+                "workflow.steps: expected a list, found " + yaml_kind(steps));
   } else if (steps.size() == 0) {
     diags.error(location_of(steps, file), "workflow.steps: the list is empty");
   } else {

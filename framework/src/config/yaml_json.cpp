@@ -38,7 +38,8 @@ json::value yaml_to_json(const YAML::Node& node) {
   if (!node.IsDefined()) return nullptr;
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Undefined:
+      return nullptr;
     case YAML::NodeType::Scalar:
       if (node.Tag() == "?") return plain_scalar(node.Scalar());
       return json::string(node.Scalar());
@@ -106,10 +107,14 @@ SourceLocation key_location(const YAML::Node& parent, const std::string& key,
 std::string yaml_kind(const YAML::Node& node) {
   if (!node.IsDefined()) return "nothing";
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
   }
 }
 

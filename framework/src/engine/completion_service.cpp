@@ -22,15 +22,19 @@ CompletionService::CompletionService(std::map<std::string, Provider> providers,
 CallResult CompletionService::complete(std::string_view request_json, const CallContext& ctx) {
   auto req = parse_json(request_json);
   if (!req || !req->is_object()) {
-    return {PL_INVALID_ARGUMENT, {},
-            R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"completion request is not a JSON object"})"};
+    return {
+        PL_INVALID_ARGUMENT,
+        {},
+        R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"completion request is not a JSON object"})"};
   }
   std::string name = get_string(req->get_object(), "provider", default_provider_);
   auto it = providers_.find(name);
   if (it == providers_.end()) {
-    return {PL_NOT_FOUND, {},
-            R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"no provider instance named ')" +
-                sdk::json_escape(name) + R"('"})"};
+    return {
+        PL_NOT_FOUND,
+        {},
+        R"({"class":"invalid_request","http_status":0,"retry_after_ms":-1,"message":"no provider instance named ')" +
+            sdk::json_escape(name) + R"('"})"};
   }
   if (!cache_) return call_provider(it->second, name, request_json, ctx);
 
@@ -78,7 +82,8 @@ CallResult CompletionService::call_provider(const Provider& p, const std::string
   auto resp = parse_json(r.body);
   if (!resp || !resp->is_object()) {
     ++totals_.failures;
-    return {PL_INTERNAL, {},
+    return {PL_INTERNAL,
+            {},
             R"({"class":"bad_response","http_status":0,"retry_after_ms":-1,"message":"provider ')" +
                 sdk::json_escape(name) + R"(' returned a response that is not a JSON object"})"};
   }

@@ -216,7 +216,8 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   if (auto* fns = wf.raw.if_contains("gemini_functions")) {
     input["workflow"].get_object()["gemini_functions"] = *fns;
   }
-  if (auto* env = wf.raw.if_contains("environment")) input["workflow"].get_object()["environment"] = *env;
+  if (auto* env = wf.raw.if_contains("environment"))
+    input["workflow"].get_object()["environment"] = *env;
 
   input["depth"] = nesting.depth;
   CallContext call_ctx(options_.cancel);

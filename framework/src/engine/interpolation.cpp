@@ -17,8 +17,10 @@ std::vector<Placeholder> scan(std::string_view text) {
     std::size_t close = text.find("}}", pos + 2);
     if (close == std::string_view::npos) break;
     std::string_view expr = text.substr(pos + 2, close - pos - 2);
-    while (!expr.empty() && std::isspace(static_cast<unsigned char>(expr.front()))) expr.remove_prefix(1);
-    while (!expr.empty() && std::isspace(static_cast<unsigned char>(expr.back()))) expr.remove_suffix(1);
+    while (!expr.empty() && std::isspace(static_cast<unsigned char>(expr.front())))
+      expr.remove_prefix(1);
+    while (!expr.empty() && std::isspace(static_cast<unsigned char>(expr.back())))
+      expr.remove_suffix(1);
     out.push_back({pos, close + 2, expr});
     pos = close + 2;
   }
@@ -27,7 +29,9 @@ std::vector<Placeholder> scan(std::string_view text) {
 
 }  // namespace
 
-bool has_placeholders(std::string_view text) { return !scan(text).empty(); }
+bool has_placeholders(std::string_view text) {
+  return !scan(text).empty();
+}
 
 std::vector<std::string> placeholders(std::string_view text) {
   std::vector<std::string> out;
@@ -65,7 +69,8 @@ Result<json::value> Interpolator::render(std::string_view text) const {
 Result<json::value> Interpolator::render_value(
     const json::value& v, const std::set<std::string, std::less<>>& skip_keys) const {
   switch (v.kind()) {
-    case json::kind::string: return render(v.get_string());
+    case json::kind::string:
+      return render(v.get_string());
     case json::kind::array: {
       json::array out;
       out.reserve(v.get_array().size());
@@ -89,7 +94,8 @@ Result<json::value> Interpolator::render_value(
       }
       return json::value(std::move(out));
     }
-    default: return v;
+    default:
+      return v;
   }
 }
 

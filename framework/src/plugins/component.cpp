@@ -6,12 +6,18 @@ namespace pipeline {
 
 std::string component_kind_name(uint32_t kind) {
   switch (kind) {
-    case PL_KIND_STEP: return "step";
-    case PL_KIND_PROVIDER: return "provider";
-    case PL_KIND_OPTIMIZER: return "optimizer";
-    case PL_KIND_CACHE: return "cache";
-    case PL_KIND_METRICS_SINK: return "metrics_sink";
-    default: return "unknown";
+    case PL_KIND_STEP:
+      return "step";
+    case PL_KIND_PROVIDER:
+      return "provider";
+    case PL_KIND_OPTIMIZER:
+      return "optimizer";
+    case PL_KIND_CACHE:
+      return "cache";
+    case PL_KIND_METRICS_SINK:
+      return "metrics_sink";
+    default:
+      return "unknown";
   }
 }
 

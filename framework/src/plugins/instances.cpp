@@ -63,8 +63,7 @@ CallResult ProviderInstance::complete(std::string_view req, const CallContext& c
 
 CallResult OptimizerInstance::optimize(std::string_view task, const CallContext& ctx) const {
   return invoke([&](void* h, pl_buffer* out, pl_buffer* err) {
-    return vtable<pl_optimizer_vtable>().optimize(h, ctx.raw(), task.data(), task.size(), out,
-                                                   err);
+    return vtable<pl_optimizer_vtable>().optimize(h, ctx.raw(), task.data(), task.size(), out, err);
   });
 }
 
@@ -131,9 +130,8 @@ bool MetricsSinkInstance::has_query() const {
 CallResult MetricsSinkInstance::query(std::string_view q) const {
   auto fn = vtable<pl_metrics_sink_vtable>().query;
   if (fn == nullptr) return {PL_UNIMPLEMENTED, {}, "metrics sink has no query side"};
-  return invoke([&](void* h, pl_buffer* out, pl_buffer* err) {
-    return fn(h, q.data(), q.size(), out, err);
-  });
+  return invoke(
+      [&](void* h, pl_buffer* out, pl_buffer* err) { return fn(h, q.data(), q.size(), out, err); });
 }
 
 }  // namespace pipeline

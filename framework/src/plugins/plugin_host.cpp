@@ -33,12 +33,18 @@ namespace {
 
 std::size_t host_vtable_size(uint32_t kind) {
   switch (kind) {
-    case PL_KIND_STEP: return sizeof(pl_step_vtable);
-    case PL_KIND_PROVIDER: return sizeof(pl_provider_vtable);
-    case PL_KIND_OPTIMIZER: return sizeof(pl_optimizer_vtable);
-    case PL_KIND_CACHE: return sizeof(pl_cache_vtable);
-    case PL_KIND_METRICS_SINK: return sizeof(pl_metrics_sink_vtable);
-    default: return 0;
+    case PL_KIND_STEP:
+      return sizeof(pl_step_vtable);
+    case PL_KIND_PROVIDER:
+      return sizeof(pl_provider_vtable);
+    case PL_KIND_OPTIMIZER:
+      return sizeof(pl_optimizer_vtable);
+    case PL_KIND_CACHE:
+      return sizeof(pl_cache_vtable);
+    case PL_KIND_METRICS_SINK:
+      return sizeof(pl_metrics_sink_vtable);
+    default:
+      return 0;
   }
 }
 
@@ -53,9 +59,15 @@ bool has_fn(const pl_component_header& h, std::size_t offset) {
 std::string missing_required(const pl_component_header& h) {
   std::vector<std::pair<const char*, std::size_t>> req;
   switch (h.kind) {
-    case PL_KIND_STEP: req = {{"execute", offsetof(pl_step_vtable, execute)}}; break;
-    case PL_KIND_PROVIDER: req = {{"complete", offsetof(pl_provider_vtable, complete)}}; break;
-    case PL_KIND_OPTIMIZER: req = {{"optimize", offsetof(pl_optimizer_vtable, optimize)}}; break;
+    case PL_KIND_STEP:
+      req = {{"execute", offsetof(pl_step_vtable, execute)}};
+      break;
+    case PL_KIND_PROVIDER:
+      req = {{"complete", offsetof(pl_provider_vtable, complete)}};
+      break;
+    case PL_KIND_OPTIMIZER:
+      req = {{"optimize", offsetof(pl_optimizer_vtable, optimize)}};
+      break;
     case PL_KIND_CACHE:
       req = {{"get", offsetof(pl_cache_vtable, get)},
              {"put", offsetof(pl_cache_vtable, put)},
@@ -65,7 +77,8 @@ std::string missing_required(const pl_component_header& h) {
     case PL_KIND_METRICS_SINK:
       req = {{"record", offsetof(pl_metrics_sink_vtable, record)}};
       break;
-    default: return "kind";
+    default:
+      return "kind";
   }
   req.push_back({"create", offsetof(pl_component_header, create)});
   req.push_back({"destroy", offsetof(pl_component_header, destroy)});
@@ -95,8 +108,12 @@ PluginHost::~PluginHost() {
   core_->services.clear();
 }
 
-SecretRedactor& PluginHost::redactor() { return core_->redactor; }
-const SecretRedactor& PluginHost::redactor() const { return core_->redactor; }
+SecretRedactor& PluginHost::redactor() {
+  return core_->redactor;
+}
+const SecretRedactor& PluginHost::redactor() const {
+  return core_->redactor;
+}
 
 std::vector<fs::path> PluginHost::default_search_paths(const std::vector<fs::path>& configured) {
   std::vector<fs::path> paths = configured;
@@ -126,9 +143,9 @@ Status PluginHost::load_file(const fs::path& file) {
     std::shared_lock lock(mu_);
     for (const auto& h : hosts_) {
       if (h->library->info().name == lib->info().name) {
-        return Status(StatusCode::kAlreadyExists,
-                      "plugin '" + lib->info().name + "' from " + file.string() +
-                          " is already loaded from " + h->file + "; refusing the duplicate");
+        return Status(StatusCode::kAlreadyExists, "plugin '" + lib->info().name + "' from " +
+                                                      file.string() + " is already loaded from " +
+                                                      h->file + "; refusing the duplicate");
       }
     }
   }
@@ -157,9 +174,9 @@ Status PluginHost::load_file(const fs::path& file) {
   if (st != PL_OK || !host->register_error.ok()) {
     host->pending.clear();  // components hold their host: break the cycle before dropping it
     if (!host->register_error.ok()) return host->register_error;
-    return Status(StatusCode::kFailedPrecondition,
-                  "plugin " + file.string() + ": init failed (" + status_code_name(st) + ")" +
-                      (err.str().empty() ? "" : ": " + err.str()));
+    return Status(StatusCode::kFailedPrecondition, "plugin " + file.string() + ": init failed (" +
+                                                       status_code_name(st) + ")" +
+                                                       (err.str().empty() ? "" : ": " + err.str()));
   }
   lib->mark_initialized();
   std::unique_lock lock(mu_);
@@ -289,7 +306,7 @@ Status PluginHost::register_component(LibraryHost& lib, const pl_component_heade
 void PluginHost::c_log(pl_host* host, int32_t level, const char* message, size_t len) {
   auto* lib = reinterpret_cast<LibraryHost*>(host);
   std::string text = lib->core->redactor.redact(std::string_view(message, len));
-  auto lvl = level <= PL_LOG_TRACE  ? spdlog::level::trace
+  auto lvl = level <= PL_LOG_TRACE   ? spdlog::level::trace
              : level == PL_LOG_DEBUG ? spdlog::level::debug
              : level == PL_LOG_INFO  ? spdlog::level::info
              : level == PL_LOG_WARN  ? spdlog::level::warn
@@ -387,8 +404,8 @@ Result<std::shared_ptr<CacheInstance>> PluginHost::create_cache(std::string_view
                                                                 std::string_view cfg) {
   return wrap<CacheInstance>(create_instance(PL_KIND_CACHE, n, cfg));
 }
-Result<std::shared_ptr<MetricsSinkInstance>> PluginHost::create_metrics_sink(
-    std::string_view n, std::string_view cfg) {
+Result<std::shared_ptr<MetricsSinkInstance>> PluginHost::create_metrics_sink(std::string_view n,
+                                                                             std::string_view cfg) {
   return wrap<MetricsSinkInstance>(create_instance(PL_KIND_METRICS_SINK, n, cfg));
 }
 

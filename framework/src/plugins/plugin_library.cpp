@@ -31,8 +31,8 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::open(const std::filesystem
   }
   if (!handle->lib.has(PL_QUERY_SYMBOL)) {
     return Status(StatusCode::kFailedPrecondition,
-                  "plugin " + where + " has no " PL_QUERY_SYMBOL
-                  " symbol: not a pipeline plugin of ABI major 1");
+                  "plugin " + where +
+                      " has no " PL_QUERY_SYMBOL " symbol: not a pipeline plugin of ABI major 1");
   }
   if (!handle->lib.has(PL_INIT_SYMBOL)) {
     return Status(StatusCode::kFailedPrecondition,

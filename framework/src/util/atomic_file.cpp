@@ -1,10 +1,10 @@
 #include <pipeline/util/atomic_file.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <random>
-#include <unistd.h>
 
 namespace pipeline {
 
@@ -36,7 +36,8 @@ Status write_file_atomically(const fs::path& path, std::string_view content) {
       int e = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Status(StatusCode::kDataLoss, "cannot write " + path.string() + ": " + std::strerror(e));
+      return Status(StatusCode::kDataLoss,
+                    "cannot write " + path.string() + ": " + std::strerror(e));
     }
     p += n;
     left -= static_cast<std::size_t>(n);

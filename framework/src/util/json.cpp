@@ -15,7 +15,8 @@ Result<json::value> parse_json(std::string_view text) {
     // Boost.JSON does not report an offset; find it by feeding the parser ourselves.
     json::stream_parser p({}, opts);
     std::size_t consumed = p.write_some(text.data(), text.size(), ec);
-    return invalid_argument("invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message());
+    return invalid_argument("invalid JSON at byte " + std::to_string(consumed) + ": " +
+                            ec.message());
   }
   return v;
 }
@@ -28,8 +29,7 @@ void write_canonical(const json::value& v, std::string& out) {
       std::vector<const json::key_value_pair*> items;
       items.reserve(o.size());
       for (const auto& kv : o) items.push_back(&kv);
-      std::sort(items.begin(), items.end(),
-                [](auto* a, auto* b) { return a->key() < b->key(); });
+      std::sort(items.begin(), items.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
       out += '{';
       bool first = true;
       for (const auto* kv : items) {

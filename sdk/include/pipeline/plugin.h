@@ -10,7 +10,8 @@
  *   PL_EXPORT const pl_plugin_info* pipeline_plugin_query_v1(void);
  *   PL_EXPORT int32_t pipeline_plugin_init_v1(const pl_host_api* host, pl_buffer* error);
  * and, in init, host->register_component(host->host, &my_vtable.header) for each component.
- * Results and messages are appended to pl_buffer writers owned by the caller: buf->append(buf, p, n).
+ * Results and messages are appended to pl_buffer writers owned by the caller: buf->append(buf, p,
+ * n).
  *
  * Every function pointer documents its thread and ownership rules on one line, CLAP style:
  *   [thread] who may call it concurrently   [owns] who allocates / frees what it touches
@@ -25,9 +26,11 @@
 extern "C" {
 #endif
 
-/* ---- Versions --------------------------------------------------------------------------------- */
+/* ---- Versions ---------------------------------------------------------------------------------
+ */
 
-/* Major changes rename the entry symbols (the _v1 suffix), so an old host never calls a new plugin. */
+/* Major changes rename the entry symbols (the _v1 suffix), so an old host never calls a new plugin.
+ */
 #define PL_ABI_MAJOR 1
 /* Minor versions only append members; a 1.0 plugin loads in any 1.x host. */
 #define PL_ABI_MINOR 0
@@ -43,7 +46,8 @@ extern "C" {
 #define PL_INIT_SYMBOL "pipeline_plugin_init_v1"
 #define PL_SHUTDOWN_SYMBOL "pipeline_plugin_shutdown_v1"
 
-/* ---- Status codes (canonical gRPC / absl numbering) ------------------------------------------- */
+/* ---- Status codes (canonical gRPC / absl numbering) -------------------------------------------
+ */
 
 #define PL_OK 0
 #define PL_CANCELLED 1
@@ -63,7 +67,8 @@ extern "C" {
 #define PL_DATA_LOSS 15
 #define PL_UNAUTHENTICATED 16
 
-/* ---- Component kinds -------------------------------------------------------------------------- */
+/* ---- Component kinds --------------------------------------------------------------------------
+ */
 
 #define PL_KIND_STEP 1
 #define PL_KIND_PROVIDER 2
@@ -71,7 +76,8 @@ extern "C" {
 #define PL_KIND_CACHE 4
 #define PL_KIND_METRICS_SINK 5
 
-/* ---- Log levels ------------------------------------------------------------------------------- */
+/* ---- Log levels -------------------------------------------------------------------------------
+ */
 
 #define PL_LOG_TRACE 0
 #define PL_LOG_DEBUG 1
@@ -79,12 +85,15 @@ extern "C" {
 #define PL_LOG_WARN 3
 #define PL_LOG_ERROR 4
 
-/* ---- Component flags -------------------------------------------------------------------------- */
+/* ---- Component flags --------------------------------------------------------------------------
+ */
 
-/* The instance's calls may run concurrently from several threads; without it the host serializes. */
+/* The instance's calls may run concurrently from several threads; without it the host serializes.
+ */
 #define PL_FLAG_CONCURRENT 1u
 
-/* ---- Opaque handles --------------------------------------------------------------------------- */
+/* ---- Opaque handles ---------------------------------------------------------------------------
+ */
 
 /* The host, as seen by one loaded library (log lines and registrations are attributed to it). */
 typedef struct pl_host pl_host;
@@ -103,19 +112,21 @@ typedef struct pl_buffer {
 /* The host API table, defined below (create() receives it too). */
 typedef struct pl_host_api pl_host_api;
 
-/* ---- Plugin metadata (returned by the query entry point) -------------------------------------- */
+/* ---- Plugin metadata (returned by the query entry point) --------------------------------------
+ */
 
 typedef struct pl_plugin_info {
-  uint32_t struct_size; /* sizeof(pl_plugin_info) as the plugin was compiled */
-  uint32_t abi_major;   /* PL_ABI_MAJOR the plugin was built against */
-  uint32_t abi_minor;   /* PL_ABI_MINOR the plugin was built against */
-  uint32_t reserved;    /* zero */
-  const char* name;     /* NUL-terminated, static storage; unique among loaded plugins */
-  const char* version;  /* NUL-terminated, static storage, e.g. "1.2.0" */
+  uint32_t struct_size;    /* sizeof(pl_plugin_info) as the plugin was compiled */
+  uint32_t abi_major;      /* PL_ABI_MAJOR the plugin was built against */
+  uint32_t abi_minor;      /* PL_ABI_MINOR the plugin was built against */
+  uint32_t reserved;       /* zero */
+  const char* name;        /* NUL-terminated, static storage; unique among loaded plugins */
+  const char* version;     /* NUL-terminated, static storage, e.g. "1.2.0" */
   const char* description; /* NUL-terminated, static storage, may be NULL */
 } pl_plugin_info;
 
-/* ---- Call context ----------------------------------------------------------------------------- */
+/* ---- Call context -----------------------------------------------------------------------------
+ */
 
 /* Passed to every call that may take time. Host-owned; valid only for the duration of the call. */
 typedef struct pl_call_context {
@@ -133,7 +144,8 @@ typedef struct pl_call_context {
                   const char* data, size_t data_len);
 } pl_call_context;
 
-/* ---- Common component header ------------------------------------------------------------------ */
+/* ---- Common component header ------------------------------------------------------------------
+ */
 
 /* Every per-kind vtable starts with this header. struct_size is the size of the WHOLE per-kind
    vtable as the plugin compiled it, so the host can tell which trailing members exist.
@@ -143,9 +155,9 @@ typedef struct pl_component_header {
   uint32_t kind;  /* PL_KIND_* */
   uint32_t flags; /* PL_FLAG_* */
   uint32_t reserved;
-  const char* name;        /* NUL-terminated: the step type, provider, optimizer... name */
-  const char* version;     /* NUL-terminated */
-  const char* description; /* NUL-terminated, may be NULL */
+  const char* name;               /* NUL-terminated: the step type, provider, optimizer... name */
+  const char* version;            /* NUL-terminated */
+  const char* description;        /* NUL-terminated, may be NULL */
   const char* config_schema_json; /* NUL-terminated JSON Schema of create()'s config, may be NULL */
   void* user_data;                /* passed to create() */
   /* [thread] any thread, concurrently  [owns] config is host-owned; *out_instance is plugin-owned
@@ -156,7 +168,8 @@ typedef struct pl_component_header {
   void (*destroy)(void* instance);
 } pl_component_header;
 
-/* ---- Step types ------------------------------------------------------------------------------- */
+/* ---- Step types -------------------------------------------------------------------------------
+ */
 
 /* input: {"step": {...the step's config, interpolated...}, "step_name", "step_type",
            "provider": "<instance serving this step type>", "prompt_text": "...",
@@ -174,7 +187,8 @@ typedef struct pl_step_vtable {
                       pl_buffer* diagnostics_json);
 } pl_step_vtable;
 
-/* ---- LLM providers ---------------------------------------------------------------------------- */
+/* ---- LLM providers ----------------------------------------------------------------------------
+ */
 
 /* request:  {"model", "messages": [{"role", "content"}], "system", "max_tokens", "temperature",
               "top_p", "stop": [...], "stream": bool, "response_format", ...} (docs/abi.md)
@@ -189,7 +203,8 @@ typedef struct pl_provider_vtable {
                       size_t request_len, pl_buffer* response_json, pl_buffer* error_json);
 } pl_provider_vtable;
 
-/* ---- Optimizers ------------------------------------------------------------------------------- */
+/* ---- Optimizers -------------------------------------------------------------------------------
+ */
 
 /* task:   {"signature", "trainset", "valset", "metric", "params"}; runs programs and scores them
            through the "pipeline.program" host service.
@@ -201,7 +216,8 @@ typedef struct pl_optimizer_vtable {
                       size_t task_len, pl_buffer* program_json, pl_buffer* error);
 } pl_optimizer_vtable;
 
-/* ---- Cache backends (bytes, no JSON: they sit on the hot path) -------------------------------- */
+/* ---- Cache backends (bytes, no JSON: they sit on the hot path) --------------------------------
+ */
 
 typedef struct pl_cache_vtable {
   pl_component_header header;
@@ -215,15 +231,15 @@ typedef struct pl_cache_vtable {
   /* [thread] per PL_FLAG_CONCURRENT  PL_OK whether or not the key existed */
   int32_t (*erase)(void* instance, const char* key, size_t key_len, pl_buffer* error);
   /* [thread] per PL_FLAG_CONCURRENT  removes every key starting with prefix */
-  int32_t (*erase_prefix)(void* instance, const char* prefix, size_t prefix_len,
-                          pl_buffer* error);
+  int32_t (*erase_prefix)(void* instance, const char* prefix, size_t prefix_len, pl_buffer* error);
   /* [thread] any thread  appends a JSON object of counters (entries, bytes, hits, misses, ...) */
   int32_t (*stats)(void* instance, pl_buffer* stats_json);
   /* [thread] any thread  PL_OK when usable; otherwise a status and a reason in `message` */
   int32_t (*health)(void* instance, pl_buffer* message);
 } pl_cache_vtable;
 
-/* ---- Metrics sinks ---------------------------------------------------------------------------- */
+/* ---- Metrics sinks ----------------------------------------------------------------------------
+ */
 
 typedef struct pl_metrics_sink_vtable {
   pl_component_header header;
@@ -237,7 +253,8 @@ typedef struct pl_metrics_sink_vtable {
                    pl_buffer* error);
 } pl_metrics_sink_vtable;
 
-/* ---- Host services (looked up by id and version) ---------------------------------------------- */
+/* ---- Host services (looked up by id and version) ----------------------------------------------
+ */
 
 /* Every service struct starts with this prefix. */
 typedef struct pl_service_header {
@@ -284,8 +301,8 @@ typedef struct pl_executor_service_v1 {
   /* [thread] one thread per scope  request: {"condition": <string | {and|or|not}>} or
      {"expression": "..."} or {"path": "..."} or {"prompt": [...parts...]} (-> {"text", "parts"})
      or {"render": <JSON with {{...}}>}; response: {"value": <JSON>, "unknown": [...]} */
-  int32_t (*evaluate)(void* host_data, uint64_t scope, const char* request_json,
-                      size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  int32_t (*evaluate)(void* host_data, uint64_t scope, const char* request_json, size_t request_len,
+                      pl_buffer* response_json, pl_buffer* error);
   /* [thread] one thread per scope  releases the scope; appends {"variables": {...},
      "results": {...}} (what the scope itself set) to final_state (may be NULL) */
   int32_t (*close_scope)(void* host_data, uint64_t scope, pl_buffer* final_state);
@@ -298,7 +315,8 @@ typedef struct pl_executor_service_v1 {
                           size_t request_len, pl_buffer* response_json, pl_buffer* error);
 } pl_executor_service_v1;
 
-/* ---- The host API table (passed to init and create) ------------------------------------------- */
+/* ---- The host API table (passed to init and create) -------------------------------------------
+ */
 
 struct pl_host_api {
   uint32_t struct_size;
@@ -316,7 +334,8 @@ struct pl_host_api {
   const pl_service_header* (*get_service)(pl_host* host, const char* id, uint32_t min_version);
 };
 
-/* ---- Entry points ----------------------------------------------------------------------------- */
+/* ---- Entry points -----------------------------------------------------------------------------
+ */
 
 /* Side-effect free; may be called before init, several times. Returns static storage. */
 typedef const pl_plugin_info* (*pl_query_fn)(void);

@@ -62,11 +62,21 @@ inline std::string json_escape(std::string_view s) {
   out.reserve(s.size() + 8);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static const char* hex = "0123456789abcdef";
@@ -83,7 +93,8 @@ inline std::string json_escape(std::string_view s) {
 
 // Appends to a caller-owned pl_buffer.
 inline void append(pl_buffer* buffer, std::string_view data) {
-  if (buffer != nullptr && buffer->append != nullptr) buffer->append(buffer, data.data(), data.size());
+  if (buffer != nullptr && buffer->append != nullptr)
+    buffer->append(buffer, data.data(), data.size());
 }
 
 // A pl_buffer writing into a std::string this object owns; pass `&buffer.c` to C calls.
@@ -109,7 +120,9 @@ class StringBuffer {
 class CallContext {
  public:
   explicit CallContext(const pl_call_context* c) : c_(c) {}
-  bool cancelled() const { return c_ != nullptr && c_->cancelled != nullptr && c_->cancelled(c_) != 0; }
+  bool cancelled() const {
+    return c_ != nullptr && c_->cancelled != nullptr && c_->cancelled(c_) != 0;
+  }
   // Milliseconds until the deadline, or -1 when there is none.
   int64_t deadline_ms_left() const {
     return c_ != nullptr && c_->deadline_ms_left != nullptr ? c_->deadline_ms_left(c_) : -1;
@@ -139,7 +152,8 @@ class Host {
   explicit Host(const pl_host_api* api) : api_(api) {}
   const pl_host_api* api() const { return api_; }
   void log(int32_t level, std::string_view message) const {
-    if (api_ != nullptr && api_->log != nullptr) api_->log(api_->host, level, message.data(), message.size());
+    if (api_ != nullptr && api_->log != nullptr)
+      api_->log(api_->host, level, message.data(), message.size());
   }
   void debug(std::string_view m) const { log(PL_LOG_DEBUG, m); }
   void info(std::string_view m) const { log(PL_LOG_INFO, m); }
@@ -227,7 +241,9 @@ class ExecutorScope {
 
 namespace detail {
 
-inline void write_error(pl_buffer* error, const std::exception& e) { append(error, e.what()); }
+inline void write_error(pl_buffer* error, const std::exception& e) {
+  append(error, e.what());
+}
 
 // Runs f; turns every exception into a status and a message in `error`.
 template <class F>
@@ -251,9 +267,10 @@ int32_t guard(pl_buffer* error, F&& f) noexcept {
 template <class F>
 int32_t guard_provider(pl_buffer* error, F&& f) noexcept {
   auto doc = [](std::string_view cls, std::string_view msg, int http, int64_t retry) {
-    return std::string("{\"class\":\"") + json_escape(cls) + "\",\"http_status\":" +
-           std::to_string(http) + ",\"retry_after_ms\":" + std::to_string(retry) +
-           ",\"message\":\"" + json_escape(msg) + "\"}";
+    return std::string("{\"class\":\"") + json_escape(cls) +
+           "\",\"http_status\":" + std::to_string(http) +
+           ",\"retry_after_ms\":" + std::to_string(retry) + ",\"message\":\"" + json_escape(msg) +
+           "\"}";
   };
   try {
     f();
@@ -331,8 +348,8 @@ class MetricsSink : public Component {
 namespace detail {
 
 template <class T>
-int32_t create(void*, const pl_host_api* host, const char* config, size_t config_len,
-               void** out, pl_buffer* error) {
+int32_t create(void*, const pl_host_api* host, const char* config, size_t config_len, void** out,
+               pl_buffer* error) {
   return guard(error, [&] { *out = new T(host, std::string_view(config, config_len)); });
 }
 template <class T>
@@ -360,14 +377,15 @@ const pl_component_header* step_vtable(const char* name, const char* version, ui
     t.header = header(sizeof(t), PL_KIND_STEP, name, version, flags, description);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
-    t.execute = [](void* inst, const pl_call_context* ctx, const char* in, size_t n,
-                   pl_buffer* out, pl_buffer* err) -> int32_t {
+    t.execute = [](void* inst, const pl_call_context* ctx, const char* in, size_t n, pl_buffer* out,
+                   pl_buffer* err) -> int32_t {
       return guard(err, [&] {
         append(out, static_cast<T*>(inst)->execute(CallContext(ctx), std::string_view(in, n)));
       });
     };
     t.validate = [](void* inst, const char* in, size_t n, pl_buffer* out) -> int32_t {
-      return guard(out, [&] { append(out, static_cast<T*>(inst)->validate(std::string_view(in, n))); });
+      return guard(out,
+                   [&] { append(out, static_cast<T*>(inst)->validate(std::string_view(in, n))); });
     };
     return t;
   }();
@@ -523,7 +541,8 @@ class Registrar {
 
 namespace detail {
 inline int32_t run_init(const pl_host_api* host, pl_buffer* error, void (*fn)(Registrar&)) {
-  if (host == nullptr || host->struct_size < sizeof(pl_host_api) || host->abi_major != PL_ABI_MAJOR) {
+  if (host == nullptr || host->struct_size < sizeof(pl_host_api) ||
+      host->abi_major != PL_ABI_MAJOR) {
     append(error, "host API table is missing or of another ABI major version");
     return PL_FAILED_PRECONDITION;
   }
@@ -538,17 +557,17 @@ inline int32_t run_init(const pl_host_api* host, pl_buffer* error, void (*fn)(Re
 
 // Defines the two entry points; the braces that follow are the body of a function taking
 // `pipeline::sdk::Registrar& r`, which registers the plugin's components.
-#define PIPELINE_PLUGIN(NAME, VERSION, DESCRIPTION)                                            \
-  static void pipeline_plugin_register_(::pipeline::sdk::Registrar& r);                        \
-  extern "C" PL_EXPORT const pl_plugin_info* pipeline_plugin_query_v1(void) {                  \
-    static const pl_plugin_info info = {sizeof(pl_plugin_info), PL_ABI_MAJOR, PL_ABI_MINOR, 0, \
-                                        NAME, VERSION, DESCRIPTION};                           \
-    return &info;                                                                              \
-  }                                                                                            \
-  extern "C" PL_EXPORT int32_t pipeline_plugin_init_v1(const pl_host_api* host,                \
-                                                       pl_buffer* error) {                     \
-    return ::pipeline::sdk::detail::run_init(host, error, &pipeline_plugin_register_);         \
-  }                                                                                            \
+#define PIPELINE_PLUGIN(NAME, VERSION, DESCRIPTION)                                         \
+  static void pipeline_plugin_register_(::pipeline::sdk::Registrar& r);                     \
+  extern "C" PL_EXPORT const pl_plugin_info* pipeline_plugin_query_v1(void) {               \
+    static const pl_plugin_info info = {                                                    \
+        sizeof(pl_plugin_info), PL_ABI_MAJOR, PL_ABI_MINOR, 0, NAME, VERSION, DESCRIPTION}; \
+    return &info;                                                                           \
+  }                                                                                         \
+  extern "C" PL_EXPORT int32_t pipeline_plugin_init_v1(const pl_host_api* host,             \
+                                                       pl_buffer* error) {                  \
+    return ::pipeline::sdk::detail::run_init(host, error, &pipeline_plugin_register_);      \
+  }                                                                                         \
   static void pipeline_plugin_register_(::pipeline::sdk::Registrar& r)
 
 #endif  // PIPELINE_PLUGIN_HPP

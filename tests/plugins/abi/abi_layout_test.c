@@ -5,12 +5,12 @@
 
 #include <stdio.h>
 
-#define CHECK(cond)                                   \
-  do {                                                \
-    if (!(cond)) {                                    \
+#define CHECK(cond)                                        \
+  do {                                                     \
+    if (!(cond)) {                                         \
       fprintf(stderr, "layout check failed: %s\n", #cond); \
-      return 1;                                       \
-    }                                                 \
+      return 1;                                            \
+    }                                                      \
   } while (0)
 
 int main(void) {

@@ -17,7 +17,8 @@ TEST(PluginExports, ShippedPluginsExportOnlyTheirEntryPoints) {
   for (const auto& e : fs::directory_iterator(PIPELINE_PLUGIN_DIR)) {
     std::string name = e.path().filename().string();
     if (name.rfind("libpipeline_", 0) != 0 || e.path().extension() != ".so") continue;
-    auto r = pipeline::testing::run_process({"/usr/bin/nm", "-D", "--defined-only", e.path().string()});
+    auto r =
+        pipeline::testing::run_process({"/usr/bin/nm", "-D", "--defined-only", e.path().string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::istringstream lines(r.out);
     std::string line;

@@ -26,10 +26,11 @@ TEST(PluginLoading, PlainCPluginLoadsAndServesCompletions) {
   auto provider = host.create_provider("c_echo", "{}");
   ASSERT_TRUE(provider) << provider.status().message();
   std::string streamed;
-  CallContext ctx(CancellationToken{}, std::nullopt, [&](std::string_view kind, std::string_view d) {
-    streamed += std::string(kind) + ":" + std::string(d);
-    return true;
-  });
+  CallContext ctx(CancellationToken{}, std::nullopt,
+                  [&](std::string_view kind, std::string_view d) {
+                    streamed += std::string(kind) + ":" + std::string(d);
+                    return true;
+                  });
   CallResult r = (*provider)->complete(R"({"messages":[]})", ctx);
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_THAT(r.body, HasSubstr("C says: 15"));

@@ -7,14 +7,13 @@
 
 namespace {
 
-using ::testing::HasSubstr;
 using pipeline::sdk::StringBuffer;
+using ::testing::HasSubstr;
 
 TEST(SdkHelpers, GuardTurnsExceptionsIntoStatuses) {
   StringBuffer err;
-  int32_t st = pipeline::sdk::detail::guard(err.get(), [] {
-    throw pipeline::sdk::Error(PL_NOT_FOUND, "no such thing");
-  });
+  int32_t st = pipeline::sdk::detail::guard(
+      err.get(), [] { throw pipeline::sdk::Error(PL_NOT_FOUND, "no such thing"); });
   EXPECT_EQ(st, PL_NOT_FOUND);
   EXPECT_EQ(err.str(), "no such thing");
 
@@ -35,8 +34,9 @@ TEST(SdkHelpers, ProviderErrorsBecomeStructuredJson) {
                                        1500);
   });
   EXPECT_EQ(st, PL_RESOURCE_EXHAUSTED);
-  EXPECT_EQ(err.str(),
-            R"({"class":"rate_limited","http_status":429,"retry_after_ms":1500,"message":"slow \"down\""})");
+  EXPECT_EQ(
+      err.str(),
+      R"({"class":"rate_limited","http_status":429,"retry_after_ms":1500,"message":"slow \"down\""})");
 }
 
 TEST(SdkHelpers, JsonEscapeHandlesControlCharacters) {

@@ -26,9 +26,9 @@ struct PromptPart {
 struct StepConfig {
   std::string name;
   std::string type;
-  json::object raw;                 // the whole step as written, for its plugin
-  std::vector<PromptPart> prompt;   // empty when the step has no prompt
-  bool prompt_is_string = false;    // written as `prompt: "text"` (shorthand for one static part)
+  json::object raw;                // the whole step as written, for its plugin
+  std::vector<PromptPart> prompt;  // empty when the step has no prompt
+  bool prompt_is_string = false;   // written as `prompt: "text"` (shorthand for one static part)
   std::optional<json::value> condition;
   std::string output_to_file;
   SourceLocation where;

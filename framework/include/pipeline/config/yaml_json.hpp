@@ -17,10 +17,18 @@
 namespace pipeline {
 
 // Type tests that are false (instead of throwing) for a missing node, such as node["absent"].
-inline bool is_map(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
-inline bool is_list(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
-inline bool is_scalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
-inline bool is_null(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+inline bool is_map(const YAML::Node& n) {
+  return n.IsDefined() && n.IsMap();
+}
+inline bool is_list(const YAML::Node& n) {
+  return n.IsDefined() && n.IsSequence();
+}
+inline bool is_scalar(const YAML::Node& n) {
+  return n.IsDefined() && n.IsScalar();
+}
+inline bool is_null(const YAML::Node& n) {
+  return !n.IsDefined() || n.IsNull();
+}
 
 // Plain scalars become numbers, booleans or null when they read as such (YAML 1.2 core schema);
 // quoted and block scalars stay strings.

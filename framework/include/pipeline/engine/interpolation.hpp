@@ -2,7 +2,8 @@
 //
 //   Interpolator in(resolver, [](auto var) { warn(var); });
 //   json::value v = in.render("Hello {{inputs.name}}");   // "Hello Ada"
-//   json::value n = in.render("{{steps.count.value}}");   // 3, a number: a lone {{...}} keeps its type
+//   json::value n = in.render("{{steps.count.value}}");   // 3, a number: a lone {{...}} keeps its
+//   type
 #pragma once
 
 #include <pipeline/engine/expression.hpp>

@@ -21,7 +21,8 @@ struct RenderedPrompt {
 class PromptBuilder {
  public:
   // File parts are read relative to the current directory first, then to `workflow_dir`.
-  PromptBuilder(const RunContext& ctx, const Interpolator& interp, std::filesystem::path workflow_dir)
+  PromptBuilder(const RunContext& ctx, const Interpolator& interp,
+                std::filesystem::path workflow_dir)
       : ctx_(ctx), interp_(interp), workflow_dir_(std::move(workflow_dir)) {}
 
   Result<RenderedPrompt> render(const std::vector<PromptPart>& parts) const;
