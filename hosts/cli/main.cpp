@@ -2,8 +2,24 @@
 #include "commands.hpp"
 
 #include <pipeline/plugin.h>
+#include <pipeline/json.hpp>
+#include <pipeline/util/utf8.hpp>
 
 #include <iostream>
+#include <string_view>
+
+namespace {
+
+// Tools that asked for --json get one JSON document even when the command line is wrong.
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--json") return true;
+    if (std::string_view(argv[i]) == "--") break;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pipeline: run LLM workflows written in YAML (pipeline_ex format) through plugins"};
@@ -22,6 +38,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (wants_json(argc, argv)) {
+      pipeline::json::object doc{{"success", false},
+                                 {"exit_code", pipeline::cli::kExitBadInput},
+                                 {"status", "usage_error"},
+                                 {"error", e.what()}};
+      std::cout << pipeline::valid_utf8(pipeline::json::serialize(doc)) << std::endl;
+      std::cerr << e.what() << "\n";
+      return pipeline::cli::kExitBadInput;
+    }
     app.exit(e);
     return pipeline::cli::kExitBadInput;
   }
@@ -31,6 +56,14 @@ int main(int argc, char** argv) {
     return pipeline::cli::kExitOk;
   }
   if (app.get_subcommands().empty()) {
+    if (wants_json(argc, argv)) {
+      pipeline::json::object doc{
+          {"success", false},
+          {"exit_code", pipeline::cli::kExitBadInput},
+          {"status", "usage_error"},
+          {"error", "a subcommand is required (run, validate, plugins, cache)"}};
+      std::cout << pipeline::json::serialize(doc) << std::endl;
+    }
     std::cerr << app.help();
     return pipeline::cli::kExitBadInput;
   }

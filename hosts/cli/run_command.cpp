@@ -5,6 +5,7 @@
 
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/executor.hpp>
+#include <pipeline/util/utf8.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,7 @@ struct RunOptions {
   bool json = false;
   bool quiet = false;
   bool resume = false;
+  bool strict = false;
   std::string cache_mode;
 };
 
@@ -64,6 +66,7 @@ int run(const RunOptions& o) {
   exec.resume = o.resume;
 
   LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
+  if (o.strict) diags.promote_warnings();
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
   if (diags.has_errors() || !loaded.workflow) {
@@ -73,11 +76,23 @@ int run(const RunOptions& o) {
                        {"exit_code", kExitBadInput},
                        {"status", "invalid"},
                        {"diagnostics", diagnostics_json(diags)}};
-      std::cout << json::serialize(doc) << std::endl;
+      std::cout << valid_utf8(json::serialize(doc)) << std::endl;
     }
     return kExitBadInput;
   }
   print_diagnostics(diags);  // warnings only
+  if (exec.cancel.cancelled()) {
+    // Ctrl-C or SIGTERM while the workflow and its files were read and validated.
+    std::cerr << "cancelled before the first step\n";
+    if (o.json) {
+      json::object doc{{"success", false},
+                       {"exit_code", kExitStepFailed},
+                       {"status", "cancelled"},
+                       {"error", "cancelled before the first step"}};
+      std::cout << json::serialize(doc) << std::endl;
+    }
+    return kExitStepFailed;
+  }
 
   exec.on_step_done = [&](const StepOutcome& s) {
     if (o.json || o.quiet) return;
@@ -98,7 +113,7 @@ int run(const RunOptions& o) {
 
   if (o.json) {
     std::string doc = json::serialize(result.to_json());
-    std::cout << loaded.runtime->plugins().redactor().redact(doc) << std::endl;
+    std::cout << valid_utf8(loaded.runtime->plugins().redactor().redact(doc)) << std::endl;
   } else if (!o.quiet) {
     std::size_t done = 0, skipped = 0;
     for (const auto& s : result.steps) {
@@ -132,6 +147,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Where output_to_file writes (default: workflow defaults.output_dir)");
   cmd->add_flag("--json", opts->json, "Print one machine-readable result document on stdout");
   cmd->add_flag("-q,--quiet", opts->quiet, "Only warnings and errors on stderr");
+  cmd->add_flag("--strict", opts->strict, "Treat validation warnings as errors (exit 2)");
   cmd->add_option("--cache", opts->cache_mode,
                   "Response cache for this run: on, off, read_only, write_only (default: config)")
       ->check(CLI::IsMember({"on", "off", "read_only", "write_only"}));

@@ -1,6 +1,8 @@
 #include "loops.hpp"
 #include "step_json.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -20,7 +22,7 @@ constexpr int64_t kMaxParallelLimit = 64;
 json::value evaluate(const ExecutorScope& scope, std::string_view key, const json::value& v) {
   json::object req;
   req[key] = v;
-  json::value r = json::parse(scope.evaluate(json::serialize(req)));
+  json::value r = pipeline::sdk::parse_json(scope.evaluate(json::serialize(req)));
   return r.as_object()["value"];
 }
 
@@ -78,7 +80,7 @@ std::string failure(const json::object& rec) {
 }  // namespace
 
 std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   const json::object& step = step_of(input);
   const std::string iterator = string_or(step, "iterator", "item");
   const bool break_on_error = bool_or(step, "break_on_error", true);
@@ -102,7 +104,7 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
           ExecutorScope iter(host(), ctx,
                              json::serialize(json::object{
                                  {"variables", loop_variables(iterator, items[i], i, n)}}));
-          auto resp = json::parse(iter.run_steps(R"({"field":"steps"})"));
+          auto resp = pipeline::sdk::parse_json(iter.run_steps(R"({"field":"steps"})"));
           records[i] = iteration_record(i, items[i], resp.as_object());
         } catch (const std::exception& e) {
           records[i] = json::object{
@@ -133,7 +135,7 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
         }
       }
       json::object req{{"field", "steps"}, {"variables", std::move(vars)}};
-      auto resp = json::parse(scope.run_steps(json::serialize(req)));
+      auto resp = pipeline::sdk::parse_json(scope.run_steps(json::serialize(req)));
       records[i] = iteration_record(i, items[i], resp.as_object());
       if (!records[i]["success"].as_bool() && break_on_error) break;
       if (brk != nullptr && condition_holds(scope, *brk)) {
@@ -167,7 +169,7 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
 
   // What the body set stays visible after the loop (pipeline_ex merges the loop's context back),
   // except the loop's own bookkeeping.
-  json::value state = json::parse(scope.close());
+  json::value state = pipeline::sdk::parse_json(scope.close());
   json::object vars = state.as_object()["variables"].as_object();
   vars.erase("loop");
   vars.erase(iterator);
@@ -176,7 +178,7 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
 }
 
 std::string ForLoopStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   Diagnostics d;
   if (!step.contains("iterator"))

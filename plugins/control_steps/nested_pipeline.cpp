@@ -1,6 +1,8 @@
 #include "loops.hpp"
 #include "step_json.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 namespace control_steps {
 
 using pipeline::sdk::CallContext;
@@ -34,7 +36,7 @@ const json::value* find_path(const json::value& root, std::string_view path) {
 }  // namespace
 
 std::string NestedPipelineStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   const json::object& step = step_of(input);
   const auto* svc = host().executor();
   if (svc == nullptr) throw Error(PL_UNIMPLEMENTED, "host has no pipeline.executor service");
@@ -53,7 +55,7 @@ std::string NestedPipelineStep::execute(const CallContext& ctx, std::string_view
   int32_t st = svc->run_pipeline(svc->header.host_data, ctx.raw(), body.data(), body.size(),
                                  out.get(), err.get());
   if (st != PL_OK) throw Error(st, err.take());
-  json::value resp = json::parse(out.take());
+  json::value resp = pipeline::sdk::parse_json(out.take());
   json::object& r = resp.as_object();
   if (!r["success"].as_bool()) {
     throw Error(PL_ABORTED, "nested pipeline '" + string_or(r, "workflow", "?") +
@@ -86,7 +88,7 @@ std::string NestedPipelineStep::execute(const CallContext& ctx, std::string_view
 }
 
 std::string NestedPipelineStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   Diagnostics d;
   bool file = step.contains("pipeline_file"), inl = step.contains("pipeline");
@@ -97,6 +99,11 @@ std::string NestedPipelineStep::validate(std::string_view step_json) {
     d.error("pipeline", "inline 'pipeline' must be a map with 'steps'");
   }
   if (int_or(step, "max_depth", 10) < 1) d.error("max_depth", "max_depth must be at least 1");
+  if (int_or(step, "max_depth", 10) > pipeline::limits::kMaxNestingDepth) {
+    d.error("max_depth", "max_depth must be at most " +
+                             std::to_string(pipeline::limits::kMaxNestingDepth) +
+                             " (the nesting limit of this host)");
+  }
   return d.str();
 }
 

@@ -1,6 +1,8 @@
 #include "loops.hpp"
 #include "step_json.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 namespace control_steps {
 
 using pipeline::sdk::CallContext;
@@ -13,7 +15,7 @@ constexpr int64_t kMaxIterationsLimit = 1000;  // pipeline_ex's hard ceiling
 }  // namespace
 
 std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   const json::object& step = step_of(input);
   const json::value* condition = step.if_contains("condition");
   if (condition == nullptr) throw Error(PL_INVALID_ARGUMENT, "while_loop needs 'condition'");
@@ -34,14 +36,14 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
     if (ctx.cancelled()) throw Error(PL_CANCELLED, "while_loop cancelled");
     json::object vars{{"loop", json::object{{"index", i}, {"iteration", i + 1}}}};
     scope.run_steps(json::serialize(json::object{{"steps", json::array()}, {"variables", vars}}));
-    json::value c =
-        json::parse(scope.evaluate(json::serialize(json::object{{"condition", *condition}})));
+    json::value c = pipeline::sdk::parse_json(
+        scope.evaluate(json::serialize(json::object{{"condition", *condition}})));
     if (!c.as_object()["value"].as_bool()) break;
     if (i >= max_iterations) {
       reached_limit = true;
       break;
     }
-    auto resp = json::parse(scope.run_steps(R"({"field":"steps"})")).as_object();
+    auto resp = pipeline::sdk::parse_json(scope.run_steps(R"({"field":"steps"})")).as_object();
     if (!resp["success"].as_bool()) {
       throw Error(PL_ABORTED, "while_loop iteration " + std::to_string(i + 1) +
                                   " failed at step '" + string_or(resp, "failed_step", "?") +
@@ -59,7 +61,7 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
     host().warn("while_loop stopped after max_iterations (" + std::to_string(max_iterations) +
                 ") with its condition still true");
   }
-  json::value state = json::parse(scope.close());
+  json::value state = pipeline::sdk::parse_json(scope.close());
   json::object vars = state.as_object()["variables"].as_object();
   vars.erase("loop");
   return json::serialize(
@@ -67,7 +69,7 @@ std::string WhileLoopStep::execute(const CallContext& ctx, std::string_view inpu
 }
 
 std::string WhileLoopStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   Diagnostics d;
   if (!step.contains("condition")) d.error("condition", "while_loop needs 'condition'");

@@ -3,6 +3,8 @@
 // contains), evaluated here without a round trip to the host per item.
 #include "core_steps.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -128,7 +130,8 @@ const json::array& as_list(const json::value& v, const std::string& op) {
 
 json::value resolve_source(const json::value& src, const ExecutorScope& scope) {
   if (!src.is_string()) return src;
-  json::value r = json::parse(scope.evaluate(json::serialize(json::object{{"path", src}})));
+  json::value r =
+      pipeline::sdk::parse_json(scope.evaluate(json::serialize(json::object{{"path", src}})));
   return r.as_object()["value"];
 }
 
@@ -235,7 +238,7 @@ json::value apply(const json::object& op, json::value data, const ExecutorScope&
 }  // namespace
 
 std::string DataTransformStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   const auto& step = input.as_object().at("step").as_object();
   ExecutorScope scope(host(), ctx);
   const json::value* src = step.if_contains("input_source");
@@ -259,7 +262,7 @@ std::string DataTransformStep::execute(const CallContext& ctx, std::string_view 
 }
 
 std::string DataTransformStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const auto& step = v.as_object();
   json::array d;
   auto add = [&](std::string field, std::string msg) {

@@ -2,12 +2,14 @@
 #include "core_steps.hpp"
 #include "workspace_path.hpp"
 
+#include <pipeline/sdk/file_reader.hpp>
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <yaml-cpp/yaml.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -29,11 +31,13 @@ std::string str(const json::object& o, std::string_view k, std::string_view fb =
 }
 
 std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(PL_NOT_FOUND, "file_ops: cannot read " + p.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  pipeline::FileContent content = pipeline::read_input_file(p);
+  if (!content) {
+    throw Error(content.error == pipeline::FileContent::Error::kNotFound ? PL_NOT_FOUND
+                                                                         : PL_INVALID_ARGUMENT,
+                "file_ops: " + content.message);
+  }
+  return std::move(content.data);
 }
 
 void write_file(const fs::path& p, const std::string& content) {
@@ -141,16 +145,30 @@ std::string to_csv(const json::value& v) {
   return out;
 }
 
-json::value yaml_value(const YAML::Node& n) {
+// Aliases make a YAML tree a graph (a cycle, or a "billion laughs" of shared nodes), so the walk
+// is bounded in depth and in the nodes it produces.
+struct YamlBudget {
+  std::size_t nodes_left = 1000000;
+};
+
+json::value yaml_value(const YAML::Node& n, YamlBudget& budget, int depth = 1) {
+  if (depth > pipeline::limits::kMaxNestingDepth) {
+    throw Error(PL_INVALID_ARGUMENT, "file_ops: YAML nested more than " +
+                                         std::to_string(pipeline::limits::kMaxNestingDepth) +
+                                         " levels deep (or an alias refers to itself)");
+  }
+  if (budget.nodes_left-- == 0) {
+    throw Error(PL_RESOURCE_EXHAUSTED, "file_ops: YAML expands to more than 1000000 nodes");
+  }
   switch (n.Type()) {
     case YAML::NodeType::Sequence: {
       json::array a;
-      for (const auto& e : n) a.push_back(yaml_value(e));
+      for (const auto& e : n) a.push_back(yaml_value(e, budget, depth + 1));
       return a;
     }
     case YAML::NodeType::Map: {
       json::object o;
-      for (const auto& kv : n) o[kv.first.Scalar()] = yaml_value(kv.second);
+      for (const auto& kv : n) o[kv.first.Scalar()] = yaml_value(kv.second, budget, depth + 1);
       return o;
     }
     case YAML::NodeType::Scalar: {
@@ -202,9 +220,14 @@ void emit_yaml(YAML::Emitter& e, const json::value& v) {
 
 json::value parse_as(const std::string& text, const std::string& format) {
   try {
-    if (format == "json") return json::parse(text);
+    if (format == "json") return pipeline::sdk::parse_json(text);
     if (format == "csv") return from_csv(text);
-    if (format == "yaml") return yaml_value(YAML::Load(text));
+    if (format == "yaml") {
+      YamlBudget budget;
+      return yaml_value(YAML::Load(text), budget);
+    }
+  } catch (const Error&) {
+    throw;
   } catch (const std::exception& e) {
     throw Error(PL_INVALID_ARGUMENT, "file_ops: input is not valid " + format + ": " + e.what());
   }
@@ -224,25 +247,32 @@ std::string write_as(const json::value& v, const std::string& format) {
               "file_ops: unsupported format '" + format + "' (csv, json, yaml)");
 }
 
-std::regex glob_regex(const std::string& glob) {
-  std::string re;
-  for (char c : glob) {
-    if (c == '*')
-      re += ".*";
-    else if (c == '?')
-      re += '.';
-    else if (std::string("\\^$.|+()[]{}").find(c) != std::string::npos)
-      re += std::string("\\") + c;
-    else
-      re += c;
+// `*` and `?` against a file name, iteratively (the classic two-pointer match with one
+// backtrack point): linear in practice and no recursion whatever the pattern.
+bool glob_match(std::string_view glob, std::string_view name) {
+  std::size_t g = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (g < glob.size() && (glob[g] == '?' || glob[g] == name[n])) {
+      ++g;
+      ++n;
+    } else if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      resume = n;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
   }
-  return std::regex(re);
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
 }
 
 }  // namespace
 
 std::string FileOpsStep::execute(const CallContext&, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   const auto& in = input.as_object();
   const auto& step = in.at("step").as_object();
   std::string ws = "./workspace";
@@ -312,13 +342,13 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
     out["files"] = std::move(results);
   } else if (op == "list") {
     fs::path dir = confined_path(root, str(step, "path", "."));
-    std::regex pattern = glob_regex(str(step, "pattern", "*"));
+    const std::string pattern = str(step, "pattern", "*");
     bool recursive = false;
     if (auto* r = step.if_contains("recursive"); r && r->is_bool()) recursive = r->get_bool();
     json::array files;
     std::vector<std::string> names;
     auto add = [&](const fs::directory_entry& e) {
-      if (e.is_symlink() || !std::regex_match(e.path().filename().string(), pattern)) return;
+      if (e.is_symlink() || !glob_match(pattern, e.path().filename().string())) return;
       names.push_back(fs::relative(e.path(), dir, ec).string());
     };
     if (!fs::is_directory(dir, ec))
@@ -360,7 +390,7 @@ std::string FileOpsStep::execute(const CallContext&, std::string_view input_json
 }
 
 std::string FileOpsStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const auto& step = v.as_object();
   json::array d;
   auto add = [&](std::string field, std::string msg) {

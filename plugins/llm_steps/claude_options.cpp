@@ -120,4 +120,15 @@ void check_claude_options(const json::object& step, json::array& diags) {
   }
 }
 
+void require_prompt(const json::object& step, json::array& diags) {
+  const json::value* t = step.if_contains("type");
+  const std::string type = t && t->is_string() ? std::string(t->get_string()) : "LLM";
+  const json::value* p = step.if_contains("prompt");
+  if (p == nullptr || p->is_null()) {
+    add_diag(diags, "prompt",
+             "missing required 'prompt' (a " + type +
+                 " step sends a prompt; add: prompt: [{type: static, content: \"...\"}])");
+  }
+}
+
 }  // namespace llm_steps

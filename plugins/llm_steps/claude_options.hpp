@@ -23,6 +23,10 @@ boost::json::object with_preset(const boost::json::object& input);
 // agent-only option (field "claude_options.<key>"). Appends to `diags`.
 void check_claude_options(const boost::json::object& step, boost::json::array& diags);
 
+// validate(): a prompt is required (pipeline_ex's rule for every LLM step type that is not a
+// batch of tasks). Appends an error to `diags` when `prompt` is absent or null.
+void require_prompt(const boost::json::object& step, boost::json::array& diags);
+
 // Helpers for diagnostics arrays.
 void add_diag(boost::json::array& diags, const std::string& field, const std::string& message,
               const char* severity = "error");

@@ -2,7 +2,10 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
-#include <regex>
+#include <pipeline/sdk/json_parse.hpp>
+
+#include <cctype>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -31,28 +34,104 @@ std::string trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
+// Replies are model output of any size, so these scanners are plain loops: no regex engine
+// recursing per character (std::regex overflowed the stack on an 80 KB code block).
+
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// ```lang\n ... ``` blocks, the first closing fence ending each.
 json::array code_blocks(const std::string& text) {
   json::array out;
-  static const std::regex kBlock("```([a-zA-Z0-9_+-]*)\\n([\\s\\S]*?)```");
-  for (std::sregex_iterator it(text.begin(), text.end(), kBlock), end; it != end; ++it) {
-    out.push_back(json::object{{"language", (*it)[1].str()}, {"code", (*it)[2].str()}});
+  std::size_t pos = 0;
+  while ((pos = text.find("```", pos)) != std::string::npos) {
+    std::size_t lang_end = pos + 3;
+    while (lang_end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[lang_end])) || text[lang_end] == '_' ||
+            text[lang_end] == '+' || text[lang_end] == '-')) {
+      ++lang_end;
+    }
+    if (lang_end >= text.size() || text[lang_end] != '\n') {
+      pos += 1;
+      continue;
+    }
+    std::size_t close = text.find("```", lang_end + 1);
+    if (close == std::string::npos) break;
+    out.push_back(json::object{{"language", text.substr(pos + 3, lang_end - pos - 3)},
+                               {"code", text.substr(lang_end + 1, close - lang_end - 1)}});
+    pos = close + 3;
   }
   return out;
+}
+
+// http:// and https:// links, up to whitespace or a closing bracket or quote.
+json::array links(const std::string& text) {
+  json::array out;
+  auto stop = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == ')' || c == ']' || c == '>' ||
+           c == '"' || c == '\'';
+  };
+  std::size_t pos = 0;
+  while ((pos = text.find("http", pos)) != std::string::npos) {
+    std::size_t p = pos + 4;
+    if (p < text.size() && text[p] == 's') ++p;
+    if (text.compare(p, 3, "://") != 0) {
+      pos += 4;
+      continue;
+    }
+    std::size_t end = p + 3;
+    while (end < text.size() && !stop(text[end])) ++end;
+    if (end > p + 3) out.emplace_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  return out;
+}
+
+// "- item", "* item", "+ item", "1. item", "2) item": the item, else nullopt.
+std::optional<std::string> bullet_item(const std::string& line) {
+  if (line.find('\r') != std::string::npos) return std::nullopt;
+  std::size_t i = 0;
+  while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+  if (i < line.size() && (line[i] == '-' || line[i] == '*' || line[i] == '+')) {
+    ++i;
+  } else {
+    std::size_t digits = i;
+    while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
+    if (i == digits || i >= line.size() || (line[i] != '.' && line[i] != ')')) return std::nullopt;
+    ++i;
+  }
+  std::size_t gap = i;
+  while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+  if (i == gap) return std::nullopt;
+  return line.substr(i);
+}
+
+// A word starting with recommend, should, consider or suggest, in any case.
+bool gives_advice(const std::string& item) {
+  std::string lower(item);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* stem : {"recommend", "should", "consider", "suggest"}) {
+    for (std::size_t p = lower.find(stem); p != std::string::npos; p = lower.find(stem, p + 1)) {
+      if (p == 0 || !word_char(lower[p - 1])) return true;
+    }
+  }
+  return false;
 }
 
 // The JSON inside a reply: a ```json block, else the whole text, else the first {...} / [...].
 json::value json_of(const std::string& text) {
   boost::system::error_code ec;
   for (const auto& b : code_blocks(text)) {
-    json::value v = json::parse(b.as_object().at("code").as_string(), ec);
+    json::value v = pipeline::sdk::parse_json(b.as_object().at("code").as_string(), ec);
     if (!ec) return v;
   }
-  json::value v = json::parse(trim(text), ec);
+  json::value v = pipeline::sdk::parse_json(trim(text), ec);
   if (!ec) return v;
   for (char open : {'{', '['}) {
     auto b = text.find(open), e = text.rfind(open == '{' ? '}' : ']');
     if (b == std::string::npos || e == std::string::npos || e < b) continue;
-    v = json::parse(text.substr(b, e - b + 1), ec);
+    v = pipeline::sdk::parse_json(text.substr(b, e - b + 1), ec);
     if (!ec) return v;
   }
   return nullptr;
@@ -70,25 +149,14 @@ std::string summary(const std::string& text, std::size_t max_len) {
 json::value post_process(const std::string& name, const std::string& text, std::size_t max_len) {
   if (name == "extract_code_blocks") return code_blocks(text);
   json::array out;
-  if (name == "extract_links") {
-    static const std::regex kUrl(R"(https?://[^\s)\]>"']+)");
-    for (std::sregex_iterator it(text.begin(), text.end(), kUrl), end; it != end; ++it) {
-      out.emplace_back(it->str());
-    }
-    return out;
-  }
+  if (name == "extract_links") return links(text);
   if (name == "extract_key_points" || name == "extract_recommendations") {
-    static const std::regex kBullet(R"(^\s*(?:[-*+]|\d+[.)])\s+(.*)$)");
-    static const std::regex kAdvice(R"(\b(recommend|should|consider|suggest)\w*)",
-                                    std::regex::icase);
     for (const auto& line : lines_of(text)) {
-      std::smatch m;
-      bool bullet = std::regex_match(line, m, kBullet);
-      std::string item = bullet ? m[1].str() : trim(line);
+      std::optional<std::string> bullet = bullet_item(line);
+      std::string item = bullet ? *bullet : trim(line);
       if (item.empty()) continue;
       if (name == "extract_key_points" && bullet) out.emplace_back(item);
-      if (name == "extract_recommendations" && std::regex_search(item, kAdvice))
-        out.emplace_back(item);
+      if (name == "extract_recommendations" && gives_advice(item)) out.emplace_back(item);
     }
     return out;
   }
@@ -125,7 +193,7 @@ json::object structured(const std::string& text) {
 }  // namespace
 
 std::string ExtractStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value parsed = json::parse(input_json);
+  json::value parsed = pipeline::sdk::parse_json(input_json);
   json::object input = with_preset(parsed.as_object());
   const json::object& step = input["step"].as_object();
   json::object cfg;
@@ -175,9 +243,10 @@ std::string ExtractStep::execute(const CallContext& ctx, std::string_view input_
 }
 
 std::string ExtractStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   json::array d;
+  require_prompt(step, d);
   check_claude_options(step, d);
   auto* cfg = step.if_contains("extraction_config");
   if (cfg == nullptr || !cfg->is_object()) return json::serialize(d);

@@ -2,6 +2,8 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 namespace json = boost::json;
 using pipeline::sdk::CallContext;
 using pipeline::sdk::Error;
@@ -13,11 +15,11 @@ namespace {
 // The first JSON object or array in the reply (providers in JSON mode may still wrap it).
 json::value parse_reply(const std::string& text) {
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = pipeline::sdk::parse_json(text, ec);
   if (!ec) return v;
   auto b = text.find('{'), e = text.rfind('}');
   if (b != std::string::npos && e != std::string::npos && e > b) {
-    v = json::parse(text.substr(b, e - b + 1), ec);
+    v = pipeline::sdk::parse_json(text.substr(b, e - b + 1), ec);
     if (!ec) return v;
   }
   return nullptr;
@@ -26,7 +28,7 @@ json::value parse_reply(const std::string& text) {
 }  // namespace
 
 std::string InstructorStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value parsed = json::parse(input_json);
+  json::value parsed = pipeline::sdk::parse_json(input_json);
   const json::object& input = parsed.as_object();
   const json::object& step = input.at("step").as_object();
   json::object catalog;
@@ -90,8 +92,9 @@ std::string InstructorStep::execute(const CallContext& ctx, std::string_view inp
 }
 
 std::string InstructorStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   json::array d;
+  require_prompt(v.as_object(), d);
   if (auto* f = v.as_object().if_contains("functions"); f && !f->is_array()) {
     add_diag(d, "functions", "functions must be a list of gemini_functions names");
   }

@@ -4,17 +4,35 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 namespace json = boost::json;
 using pipeline::sdk::CallContext;
 using pipeline::sdk::Error;
 
 namespace llm_steps {
 
+void require_prompt_text(const json::object& request) {
+  const auto* m = request.if_contains("messages");
+  if (m == nullptr || !m->is_array() || m->get_array().empty()) return;
+  const json::value& last = m->get_array().back();
+  const json::value* content =
+      last.is_object() ? last.get_object().if_contains("content") : nullptr;
+  if (content != nullptr && content->is_string() &&
+      std::string_view(content->get_string()).find_first_not_of(" \t\r\n") ==
+          std::string_view::npos) {
+    throw Error(PL_INVALID_ARGUMENT,
+                "the prompt renders empty; an LLM step needs text to send (check the variables "
+                "and files its prompt uses)");
+  }
+}
+
 json::object complete(const pipeline::sdk::Host& host, const CallContext& ctx,
                       const json::object& request) {
+  require_prompt_text(request);
   auto r = host.complete(ctx, json::serialize(request));
   if (!r.ok()) throw Error(r.status, r.error.empty() ? "completion failed" : r.error);
-  json::value response = json::parse(r.body);
+  json::value response = pipeline::sdk::parse_json(r.body);
   if (!response.is_object()) throw Error(PL_INTERNAL, "completion response is not an object");
   return std::move(response.get_object());
 }
@@ -25,7 +43,7 @@ std::string provider_of(const json::object& input) {
 }
 
 std::string LlmStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value input = json::parse(input_json);
+  json::value input = pipeline::sdk::parse_json(input_json);
   json::object in = presets_ ? with_preset(input.as_object()) : input.as_object();
   json::object out;
   json::object result = step_result(complete(host(), ctx, build_(in)), provider_of(in));
@@ -37,8 +55,9 @@ std::string LlmStep::execute(const CallContext& ctx, std::string_view input_json
 }
 
 std::string LlmStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   json::array d;
+  require_prompt(v.as_object(), d);
   if (build_ == &claude_request) check_claude_options(v.as_object(), d);
   return json::serialize(d);
 }

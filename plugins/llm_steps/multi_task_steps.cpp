@@ -2,6 +2,8 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -47,7 +49,7 @@ std::string prompt_text(const json::value& prompt, const ExecutorScope& scope) {
     req["prompt"] = prompt;
   else
     req["render"] = prompt;
-  json::value r = json::parse(scope.evaluate(json::serialize(req)));
+  json::value r = pipeline::sdk::parse_json(scope.evaluate(json::serialize(req)));
   const json::value& v = r.as_object()["value"];
   if (v.is_object()) return str(v.get_object(), "text");
   return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
@@ -81,7 +83,7 @@ void write_task_file(const json::object& input, const Task& t) {
 }  // namespace
 
 std::string MultiTaskStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value parsed = json::parse(input_json);
+  json::value parsed = pipeline::sdk::parse_json(input_json);
   json::object input = with_preset(parsed.as_object());
   const json::object& step = input["step"].as_object();
   json::object batch_cfg;
@@ -184,7 +186,7 @@ std::string MultiTaskStep::execute(const CallContext& ctx, std::string_view inpu
 }
 
 std::string MultiTaskStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   json::array d;
   check_claude_options(step, d);

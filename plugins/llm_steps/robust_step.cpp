@@ -2,6 +2,8 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -33,7 +35,7 @@ int64_t integer(const json::object& o, std::string_view k, int64_t fb) {
 // pipeline_ex's retry condition names for a provider error class (docs/abi.md classes).
 std::string condition_of(int32_t status, const std::string& error) {
   boost::system::error_code ec;
-  json::value v = json::parse(error, ec);
+  json::value v = pipeline::sdk::parse_json(error, ec);
   std::string cls = !ec && v.is_object() ? str(v.get_object(), "class") : "";
   if (status == PL_DEADLINE_EXCEEDED || cls == "timeout") return "timeout";
   if (status == PL_RESOURCE_EXHAUSTED || cls == "rate_limit") return "rate_limit";
@@ -60,7 +62,7 @@ int64_t backoff_ms(const std::string& strategy, int64_t base, int attempt, int64
 }
 
 std::string RobustStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value parsed = json::parse(input_json);
+  json::value parsed = pipeline::sdk::parse_json(input_json);
   json::object input = with_preset(parsed.as_object());
   const json::object& step = input["step"].as_object();
   json::object retry;
@@ -77,6 +79,7 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
   const std::string provider = provider_of(input);
 
   json::object request = claude_request(input);
+  require_prompt_text(request);
   std::string last_error;
   std::string last_condition;
   int attempts = 0;
@@ -84,7 +87,7 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
     ++attempts;
     auto r = host().complete(ctx, json::serialize(request));
     if (r.ok()) {
-      json::object result = step_result(json::parse(r.body).as_object(), provider);
+      json::object result = step_result(pipeline::sdk::parse_json(r.body).as_object(), provider);
       result["attempts"] = attempts;
       {
         std::lock_guard lock(mu_);
@@ -127,7 +130,8 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
         json::object{{"role", "user"}, {"content", "Answer briefly and simply:\n" + prompt}}};
     auto r = host().complete(ctx, json::serialize(request));
     if (r.ok()) {
-      json::object simplified = step_result(json::parse(r.body).as_object(), provider);
+      json::object simplified =
+          step_result(pipeline::sdk::parse_json(r.body).as_object(), provider);
       simplified["attempts"] = attempts + 1;
       simplified["fallback_action"] = action;
       simplified["simplified"] = true;
@@ -152,9 +156,10 @@ std::string RobustStep::execute(const CallContext& ctx, std::string_view input_j
 }
 
 std::string RobustStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   const json::object& step = v.as_object();
   json::array d;
+  require_prompt(step, d);
   check_claude_options(step, d);
   auto* r = step.if_contains("retry_config");
   if (r == nullptr) return json::serialize(d);

@@ -2,6 +2,9 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/file_reader.hpp>
+#include <pipeline/sdk/json_parse.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,12 +39,10 @@ fs::path session_file(const json::object& input, const std::string& name) {
 }
 
 json::array load_history(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
+  pipeline::FileContent content = pipeline::read_input_file(file);
+  if (!content) return {};
   boost::system::error_code ec;
-  json::value v = json::parse(ss.str(), ec);
+  json::value v = pipeline::sdk::parse_json(content.data, ec);
   if (ec || !v.is_object()) return {};
   auto* m = v.get_object().if_contains("messages");
   return m && m->is_array() ? m->get_array() : json::array();
@@ -63,7 +64,7 @@ void save_history(const fs::path& file, const std::string& name, const json::arr
 }  // namespace
 
 std::string SessionStep::execute(const CallContext& ctx, std::string_view input_json) {
-  json::value parsed = json::parse(input_json);
+  json::value parsed = pipeline::sdk::parse_json(input_json);
   json::object input = with_preset(parsed.as_object());
   const json::object& step = input["step"].as_object();
   json::object cfg;
@@ -96,8 +97,9 @@ std::string SessionStep::execute(const CallContext& ctx, std::string_view input_
 }
 
 std::string SessionStep::validate(std::string_view step_json) {
-  json::value v = json::parse(step_json);
+  json::value v = pipeline::sdk::parse_json(step_json);
   json::array d;
+  require_prompt(v.as_object(), d);
   check_claude_options(v.as_object(), d);
   if (auto* c = v.as_object().if_contains("session_config"); c && !c->is_object()) {
     add_diag(d, "session_config", "session_config must be a map (session_name, persist, ...)");

@@ -18,6 +18,9 @@ using RequestBuilder = boost::json::object (*)(const boost::json::object&);
 boost::json::object complete(const pipeline::sdk::Host& host, const pipeline::sdk::CallContext& ctx,
                              const boost::json::object& request);
 std::string provider_of(const boost::json::object& input);
+// Throws INVALID_ARGUMENT when the request's last message has no text (a prompt that rendered
+// empty): pipeline_ex refuses such a step, and a provider would only be paid to guess.
+void require_prompt_text(const boost::json::object& request);
 
 // claude, gemini, claude_smart: one prompt, one completion.
 class LlmStep : public pipeline::sdk::Step {

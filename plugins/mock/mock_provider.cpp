@@ -1,12 +1,13 @@
 // The `mock` provider: deterministic offline completions for runs without keys, scripted replies
 // (pattern -> reply, like pipeline_ex's mocks), latency, and injected failures for fallback tests.
 #include <pipeline/plugin.hpp>
+#include <pipeline/sdk/json_parse.hpp>
+#include <pipeline/sdk/regex.hpp>
 
 #include <boost/json.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +20,7 @@ using pipeline::sdk::ProviderError;
 namespace {
 
 struct ScriptedReply {
-  std::regex pattern;
+  pipeline::Regex pattern;
   std::string source;
   std::string reply;
 };
@@ -74,7 +75,7 @@ class MockProvider : public pipeline::sdk::Provider {
  public:
   MockProvider(const pl_host_api* host, std::string_view config_json)
       : Provider(host, config_json) {
-    json::value cfg = config_json.empty() ? json::object() : json::parse(config_json);
+    json::value cfg = config_json.empty() ? json::object() : pipeline::sdk::parse_json(config_json);
     if (!cfg.is_object()) throw Error(PL_INVALID_ARGUMENT, "mock: config must be an object");
     const auto& o = cfg.get_object();
     if (auto* v = o.if_contains("latency_ms")) latency_ms_ = v->to_number<int64_t>();
@@ -85,14 +86,11 @@ class MockProvider : public pipeline::sdk::Provider {
         const auto& ro = r.as_object();
         std::string pattern = json::value_to<std::string>(ro.at("match"));
         const json::value& reply = ro.at("reply");
-        try {
-          replies_.push_back(
-              {std::regex(pattern), pattern,
-               reply.is_string() ? std::string(reply.get_string()) : json::serialize(reply)});
-        } catch (const std::regex_error& e) {
-          throw Error(PL_INVALID_ARGUMENT,
-                      "mock: reply pattern '" + pattern + "' is not a valid regex: " + e.what());
-        }
+        pipeline::Regex re = pipeline::Regex::compile(pattern);
+        if (!re.ok()) throw Error(PL_INVALID_ARGUMENT, "mock: reply pattern: " + re.error());
+        replies_.push_back(
+            {std::move(re), pattern,
+             reply.is_string() ? std::string(reply.get_string()) : json::serialize(reply)});
       }
     }
     if (auto* v = o.if_contains("failures")) {
@@ -116,7 +114,7 @@ class MockProvider : public pipeline::sdk::Provider {
 
   std::string complete(const CallContext& ctx, std::string_view request_json) override {
     auto started = std::chrono::steady_clock::now();
-    json::value req = json::parse(request_json);
+    json::value req = pipeline::sdk::parse_json(request_json);
     const auto& r = req.as_object();
     int64_t call = calls_.fetch_add(1);
 
@@ -199,7 +197,7 @@ class MockProvider : public pipeline::sdk::Provider {
 
   std::string reply_for(const std::string& prompt, const json::object& req) const {
     for (const auto& r : replies_) {
-      if (std::regex_search(prompt, r.pattern)) return r.reply;
+      if (r.pattern.search(prompt)) return r.reply;
     }
     if (!default_reply_.empty()) return default_reply_;
     // A JSON request gets a JSON object so downstream extraction has something to read.

@@ -7,6 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::ProcessResult;
 
 class CliTest : public ::testing::Test {
@@ -34,6 +37,16 @@ class CliTest : public ::testing::Test {
   ProcessResult pipeline(std::vector<std::string> args,
                          std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), PIPELINE_BINARY);
+    env.emplace("PIPELINE_CONFIG", "");
+    env.emplace("XDG_CONFIG_HOME", dir_.string());
+    env.emplace("XDG_CACHE_HOME", (dir_ / "cache").string());
+    env.emplace("TEST_MODE", "");
+    return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
+  }
+  // The same, killed after 60 s: a hang fails the test (exit 137) instead of stalling the suite.
+  ProcessResult pipeline_bounded(std::vector<std::string> args,
+                                 std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), {"/usr/bin/timeout", "-s", "KILL", "60", PIPELINE_BINARY});
     env.emplace("PIPELINE_CONFIG", "");
     env.emplace("XDG_CONFIG_HOME", dir_.string());
     env.emplace("XDG_CACHE_HOME", (dir_ / "cache").string());
@@ -330,6 +343,250 @@ TEST_F(CliTest, PluginSearchPathNeverIncludesTheCurrentDirectory) {
                                 dir_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("fixture_c")));
+}
+
+// ---- Hardening (issue 14): hostile input gets exit 2 or 1 with its place, never a crash ------
+
+TEST_F(CliTest, WorkflowOnAFifoOrADeviceIsRefusedWithoutBlocking) {
+  fs::path fifo = dir_ / "wf.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& f :
+       {fifo.string(), std::string("/dev/zero"), std::string("/dev/urandom")}) {
+    auto r = pipeline_bounded({"validate", f});
+    EXPECT_EQ(r.exit_code, 2) << f << r.err;
+    EXPECT_THAT(r.err, HasSubstr(f + ": error: not a regular file")) << r.err;
+  }
+}
+
+TEST_F(CliTest, WorkflowOverTheSizeCapIsRefusedWithTheLimit) {
+  fs::path wf =
+      write("wf.yaml", "workflow:\n  name: x\n  steps:\n" + std::string(5000, '#') + "\n");
+  auto r = pipeline_bounded({"validate", wf.string()}, {{"PIPELINE_MAX_FILE_BYTES", "1000"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("more than the limit of 1000 (set PIPELINE_MAX_FILE_BYTES"));
+}
+
+TEST_F(CliTest, FilePromptPartsOnDevicesFifosOrNothingFailTheStep) {
+  fs::path fifo = dir_ / "p.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo.string(), std::string("/dev/zero")}) {
+    fs::path wf = write("wf.yaml",
+                        "workflow:\n  name: f\n  steps:\n    - name: a\n      type: claude\n"
+                        "      prompt: [{type: file, path: \"" +
+                            path + "\"}]\n");
+    auto r = pipeline_bounded({"run", wf.string()});
+    EXPECT_EQ(r.exit_code, 1) << path << r.err;
+    EXPECT_THAT(r.err, HasSubstr("not a regular file")) << r.err;
+  }
+  fs::path wf = write("wf.yaml",
+                      "workflow:\n  name: f\n  steps:\n    - name: a\n      type: claude\n"
+                      "      prompt: [{type: file, path: \"{{ inputs.missing }}\"}]\n");
+  auto r = pipeline_bounded({"run", wf.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("renders empty")) << r.err;
+}
+
+TEST_F(CliTest, Latin1PromptFileIsNotUtf8AtByteN) {
+  write("latin1.txt", "caf\xE9 au lait");
+  fs::path wf = write("wf.yaml",
+                      "workflow:\n  name: l\n  steps:\n    - name: a\n      type: claude\n"
+                      "      prompt: [{type: file, path: \"" +
+                          (dir_ / "latin1.txt").string() + "\"}]\n");
+  auto r = pipeline_bounded({"run", wf.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_THAT(json::serialize(*doc), HasSubstr("not UTF-8 at byte 3"));
+}
+
+TEST_F(CliTest, HostileYamlAndExpressionsExitTwoWithTheirPlace) {
+  struct Case {
+    std::string yaml, expected;
+  };
+  std::string sum = "1";
+  for (int i = 0; i < 300000; ++i) sum += "+1";
+  std::vector<Case> cases = {
+      {"workflow: &a\n  name: x\n  steps: [*a]\n", "wf.yaml:3:11: error: alias *a refers"},
+      {"workflow:\n  name: x\n  name: y\n  steps: []\n",
+       "wf.yaml:3:3: error: duplicate key 'name'"},
+      {"workflow:\n  name: x\n  steps:\n    - {name: a, type: set_variable, variables: {v: 1}, "
+       "condition: \"" +
+           std::string(5000, '(') + "1" + std::string(5000, ')') + "\"}\n",
+       "nested more than 256 levels"},
+      {"workflow:\n  name: x\n  steps:\n    - {name: a, type: set_variable, variables: {v: 1}, "
+       "condition: \"" +
+           sum + "\"}\n",
+       "bytes long"},
+      {"workflow:\n  name: x\n  steps:\n    - {name: a, type: set_variable, variables: {v: 1}, "
+       "condition: \"" +
+           std::string(400, '9') + " > 1\"}\n",
+       "is out of range"},
+  };
+  for (const auto& c : cases) {
+    fs::path wf = write("wf.yaml", c.yaml);
+    auto r = pipeline_bounded({"validate", wf.string()});
+    EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 2000);
+    EXPECT_THAT(r.err, HasSubstr(c.expected)) << r.err.substr(0, 2000);
+  }
+}
+
+TEST_F(CliTest, CatastrophicRegexAndLongSubjectsFinish) {
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: re
+  global_vars:
+    s: ")" + std::string(30, 'a') + R"(!"
+    long: ")" + std::string(20000, 'a') +
+                                     R"("
+  steps:
+    - name: a
+      type: set_variable
+      condition: "global_vars.s matches '(a+)+$'"
+      variables: {v: 1}
+    - name: b
+      type: set_variable
+      condition: "global_vars.long matches '^(a|aa)*$'"
+      variables: {v: 2}
+)");
+  auto r = pipeline_bounded({"run", wf.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_FALSE(doc->at("results").as_object().contains("a"));
+  EXPECT_TRUE(doc->at("results").as_object().contains("b"));
+}
+
+TEST_F(CliTest, MisspelledStepKeysWarnWithDidYouMeanAndStrictMakesThemErrors) {
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: typo
+  steps:
+    - name: a
+      type: claude
+      condtion: "false"
+      prompt: [{type: static, content: "hi"}]
+)");
+  auto r = pipeline_bounded({"validate", wf.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("wf.yaml:6:7: warning: step 'a': unknown key 'condtion' for a "
+                               "claude step (ignored); did you mean 'condition'?"));
+  auto strict = pipeline_bounded({"validate", "--strict", wf.string()});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_THAT(strict.err, HasSubstr("wf.yaml:6:7: error: step 'a': unknown key 'condtion'"));
+  auto run = pipeline_bounded({"run", "--strict", wf.string()});
+  EXPECT_EQ(run.exit_code, 2);
+}
+
+TEST_F(CliTest, ValidateReportsMissingBrokenAndCyclicPipelineFiles) {
+  write("broken.yaml", "workflow:\n  name: b\n  steps:\n    - name: x\n      type: nope\n");
+  write("cycle_a.yaml",
+        "workflow:\n  name: a\n  steps:\n    - {name: n, type: pipeline, "
+        "pipeline_file: cycle_b.yaml}\n");
+  write("cycle_b.yaml",
+        "workflow:\n  name: b\n  steps:\n    - {name: n, type: pipeline, "
+        "pipeline_file: cycle_a.yaml}\n");
+  fs::path missing = write("missing.yaml",
+                           "workflow:\n  name: m\n  steps:\n    - {name: n, type: "
+                           "pipeline, pipeline_file: nowhere.yaml}\n");
+  fs::path broken = write("uses_broken.yaml",
+                          "workflow:\n  name: u\n  steps:\n    - {name: n, "
+                          "type: pipeline, pipeline_file: broken.yaml}\n");
+  auto r = pipeline_bounded({"validate", missing.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("pipeline_file 'nowhere.yaml' not found"));
+  r = pipeline_bounded({"validate", broken.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("broken.yaml:5:7: error: step 'x': unknown step type 'nope'"));
+  r = pipeline_bounded({"validate", (dir_ / "cycle_a.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("nested pipeline cycle"));
+}
+
+TEST_F(CliTest, NestingPastTheLimitIsRefusedAtValidation) {
+  // A chain of 70 pipeline files, each calling the next: refused before any run, with the limit.
+  for (int i = 0; i < 70; ++i) {
+    write("chain" + std::to_string(i) + ".yaml", "workflow:\n  name: c" + std::to_string(i) +
+                                                     "\n  steps:\n    - {name: n, type: pipeline, "
+                                                     "pipeline_file: chain" +
+                                                     std::to_string(i + 1) + ".yaml}\n");
+  }
+  write("chain70.yaml",
+        "workflow:\n  name: end\n  steps:\n    - {name: s, type: set_variable, "
+        "variables: {v: 1}}\n");
+  auto r = pipeline_bounded({"validate", (dir_ / "chain0.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("steps are nested more than 64 levels deep"));
+  std::string lists = std::string(70, '[') + std::string(70, ']');
+  fs::path data =
+      write("data.yaml", "workflow:\n  name: d\n  global_vars: {x: " + lists +
+                             "}\n  steps: [{name: s, type: set_variable, variables: {v: 1}}]\n");
+  r = pipeline_bounded({"validate", data.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("nested more than 64 levels deep (the limit for workflow data)"));
+  fs::path md = write("md.yaml",
+                      "workflow:\n  name: m\n  steps:\n    - {name: n, type: pipeline, "
+                      "pipeline: {name: i, steps: [{name: s, type: set_variable, variables: "
+                      "{v: 1}}]}, max_depth: 3000}\n");
+  r = pipeline_bounded({"validate", md.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("max_depth must be at most 64"));
+}
+
+TEST_F(CliTest, DataNestedUpToTheLimitReachesPluginsIntact) {
+  std::string deep = "1";
+  for (int i = 0; i < 55; ++i) deep = "[" + deep + "]";
+  fs::path wf =
+      write("wf.yaml",
+            "workflow:\n  name: d\n  steps:\n    - name: loop\n      type: for_loop\n"
+            "      iterator: it\n      data_source: [" +
+                deep +
+                "]\n"
+                "      steps:\n        - {name: echo, type: test_echo, value: \"{{it}}\"}\n");
+  auto r = pipeline_bounded({"run", wf.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+}
+
+TEST_F(CliTest, OutputToFileIsInterpolated) {
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: o
+  global_vars: {tag: v2}
+  steps:
+    - name: a
+      type: set_variable
+      variables: {x: 1}
+      output_to_file: "result_{{ global_vars.tag }}.json"
+)");
+  auto r = pipeline_bounded({"run", wf.string(), "-o", (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "result_v2.json"));
+}
+
+TEST_F(CliTest, JsonUsageErrorsPrintOneJsonDocument) {
+  auto r = pipeline_bounded({"run", "--json", "--no-such-flag"});
+  EXPECT_EQ(r.exit_code, 2);
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_EQ(doc->at("status"), json::value("usage_error"));
+  EXPECT_EQ(doc->at("exit_code"), json::value(2));
+}
+
+TEST_F(CliTest, JsonOutputStaysValidUtf8WhateverTheInputHolds) {
+  fs::path wf = write("wf.yaml",
+                      "workflow:\n  name: u\n  steps:\n    - name: a\n      type: test_echo\n"
+                      "      value: \"caf\xE9\"\n");
+  auto r = pipeline_bounded({"run", wf.string(), "--json"});
+  auto doc = parse_json(r.out);  // strict: invalid UTF-8 would fail here
+  EXPECT_TRUE(doc) << r.out;
+  r = pipeline_bounded({"validate", wf.string(), "--json"});
+  EXPECT_TRUE(parse_json(r.out)) << r.out;
+}
+
+TEST_F(CliTest, TestEchoOutsideTestModeWarnsThatPipelineExRejectsIt) {
+  fs::path wf = write(
+      "wf.yaml", "workflow:\n  name: t\n  steps:\n    - {name: a, type: test_echo, value: 1}\n");
+  auto r = pipeline_bounded({"validate", wf.string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("pipeline_ex accepts it only in test mode"));
+  r = pipeline_bounded({"validate", wf.string()}, {{"TEST_MODE", "mock"}});
+  EXPECT_THAT(r.err, Not(HasSubstr("only in test mode")));
 }
 
 }  // namespace

@@ -174,6 +174,71 @@ print(1)
   EXPECT_TRUE(o.contains("metadata"));
 }
 
+TEST(ClaudeExtract, HugeCodeBlocksAndLinksAreExtractedWithoutRecursion) {
+  TempDir dir;
+  std::string code(80 * 1024, 'x');
+  for (std::size_t i = 79; i < code.size(); i += 80) code[i] = '\n';
+  std::string links;
+  for (int i = 0; i < 2000; ++i) links += "https://example.com/" + std::to_string(i) + " ";
+  std::string reply = "```cpp\n" + code + "```\n" + links + "\n1) You should test\n";
+  StepHarness h(
+      json::object{{"replies", json::array{json::object{{"match", "big"}, {"reply", reply}}}}});
+  auto wf = h.load(R"(workflow:
+  name: ex
+  steps:
+    - name: e
+      type: claude_extract
+      extraction_config:
+        post_processing: [extract_code_blocks, extract_links, extract_key_points, extract_recommendations]
+      prompt: "big"
+)");
+  RunResult r = h.run(wf);
+  ASSERT_TRUE(r.success) << r.error;
+  const auto& o = result_of(r, "e").as_object();
+  ASSERT_EQ(o.at("extract_code_blocks").as_array().size(), 1u);
+  const auto& block = o.at("extract_code_blocks").as_array()[0].as_object();
+  EXPECT_EQ(block.at("language"), json::value("cpp"));
+  EXPECT_EQ(block.at("code").as_string().size(), code.size());
+  EXPECT_EQ(o.at("extract_links").as_array().size(), 2000u);
+  EXPECT_EQ(o.at("extract_key_points").as_array()[0], json::value("You should test"));
+  EXPECT_EQ(o.at("extract_recommendations").as_array().size(), 1u);
+}
+
+TEST(LlmSteps, AStepWithoutAPromptIsRejectedAsInPipelineEx) {
+  TempDir dir;
+  StepHarness h;
+  Diagnostics d = h.check(R"(workflow:
+  name: np
+  steps:
+    - name: s
+      type: claude_session
+      session_config: {session_name: x}
+    - name: c
+      type: claude
+)");
+  std::string all = d.format();
+  EXPECT_NE(all.find("step 's' (claude_session), field 'prompt': missing required 'prompt'"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("step 'c' (claude), field 'prompt'"), std::string::npos) << all;
+}
+
+TEST(LlmSteps, APromptThatRendersEmptyFailsTheStep) {
+  TempDir dir;
+  StepHarness h;
+  auto wf = h.load(R"(workflow:
+  name: empty
+  steps:
+    - name: c
+      type: claude
+      prompt: [{type: static, content: "{{ inputs.nothing }}"}]
+)");
+  RunResult r = h.run(wf);
+  EXPECT_FALSE(r.success);
+  EXPECT_NE(r.error.find("the prompt renders empty"), std::string::npos) << r.error;
+  EXPECT_EQ(r.totals.calls, 0);
+}
+
 TEST(GeminiInstructor, FunctionsBecomeStructuredOutput) {
   TempDir dir;
   StepHarness h(replies({{"Assess", R"({"quality_score": 8, "issues": []})"}}));

@@ -130,5 +130,62 @@ TEST(CanonicalJson, SortsKeysAtEveryLevel) {
   EXPECT_EQ(canonical_json(v), R"({"a":{"c":null,"z":[3,{"x":2,"y":1}]},"b":1})");
 }
 
+// ---- Hostile input: bounded in depth and size, never a crash or a hang ----------------------
+
+std::string parse_error(const std::string& text) {
+  auto e = Expression::parse(text);
+  return e ? std::string() : e.status().message();
+}
+
+TEST(ExpressionLimits, DeepParenthesesAreAnErrorNotAStackOverflow) {
+  EXPECT_THAT(parse_error(std::string(5000, '(') + "1" + std::string(5000, ')')),
+              HasSubstr("nested more than 256 levels"));
+}
+
+TEST(ExpressionLimits, LongChainsOfUnaryOperatorsAreAnError) {
+  EXPECT_THAT(parse_error(std::string(500000, '!') + "x"), HasSubstr("bytes long"));
+  EXPECT_THAT(parse_error(std::string(60000, '!') + "x"), HasSubstr("nested more than"));
+  EXPECT_THAT(parse_error(std::string(60000, '-') + "1"), HasSubstr("nested more than"));
+}
+
+TEST(ExpressionLimits, LongOperatorChainsAreAnErrorAndFreedWithoutRecursion) {
+  std::string sum = "1";
+  for (int i = 0; i < 30000; ++i) sum += "+1";
+  EXPECT_THAT(parse_error(sum), HasSubstr("nested more than"));
+  std::string big = "1";
+  for (int i = 0; i < 300000; ++i) big += "+1";
+  EXPECT_THAT(parse_error(big), HasSubstr("bytes long"));
+}
+
+TEST(ExpressionLimits, ModestExpressionsStillParse) {
+  std::string sum = "1";
+  for (int i = 0; i < 200; ++i) sum += "+1";
+  auto e = Expression::parse(sum);
+  ASSERT_TRUE(e) << e.status().message();
+  EXPECT_EQ(*e->evaluate([](std::string_view) { return std::nullopt; }), json::value(201));
+}
+
+TEST(ExpressionLimits, OutOfRangeNumbersAreAnError) {
+  EXPECT_THAT(parse_error(std::string(400, '9')), HasSubstr("is out of range"));
+  EXPECT_THAT(parse_error(std::string(400, '9') + ".5"), HasSubstr("is out of range"));
+  EXPECT_TRUE(Expression::parse("99999999999999999999 > 1"));  // past int64: a double
+}
+
+TEST_F(ExpressionTest, MatchesIsLinearTimeOnHostileInput) {
+  ctx_.set_variable("long", std::string(20000, 'a'));
+  ctx_.set_variable("thirty", std::string(30, 'a') + "!");
+  EXPECT_EQ(eval("long matches '^(a|b)*$'"), json::value(true));
+  EXPECT_EQ(eval("thirty matches '(a+)+$'"), json::value(false));
+  EXPECT_EQ(eval("matches(long, 'a{3}')"), json::value(true));
+}
+
+TEST_F(ExpressionTest, InvalidPatternsNameThePatternAndTheReason) {
+  auto e = Expression::parse("mode matches '(unclosed'");
+  ASSERT_TRUE(e);
+  auto v = e->evaluate([&](std::string_view p) { return ctx_.resolve(p); });
+  ASSERT_FALSE(v);
+  EXPECT_THAT(v.status().message(), HasSubstr("invalid regular expression '(unclosed'"));
+}
+
 }  // namespace
 }  // namespace pipeline

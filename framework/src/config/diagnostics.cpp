@@ -29,6 +29,14 @@ void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
+void Diagnostics::promote_warnings() {
+  for (auto& d : items_) {
+    if (d.severity != Diagnostic::Severity::kWarning) continue;
+    d.severity = Diagnostic::Severity::kError;
+    d.message += " [a warning, an error under --strict]";
+  }
+}
+
 bool Diagnostics::has_errors() const {
   return error_count() > 0;
 }

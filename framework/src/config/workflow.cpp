@@ -1,6 +1,8 @@
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/config/yaml_json.hpp>
 
+#include "config/step_keys.hpp"
+
 #include <map>
 #include <set>
 
@@ -84,6 +86,10 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
     bool ok = true;
     if (type == "static") ok = require("content", "the text");
     if (type == "file") ok = require("path", "the file to read");
+    if (ok && type == "file" && is_scalar(p["path"]) && p["path"].Scalar().empty()) {
+      diags.error(key_location(p, "path", file), label + " (file): 'path' is empty");
+      ok = false;
+    }
     if (type == "previous_response") ok = require("step", "the step whose result to include");
     if (type == "session_context") ok = require("session_id", "the session to read");
     if (!ok) continue;
@@ -117,6 +123,14 @@ std::optional<StepConfig> parse_step(const YAML::Node& node, const std::string& 
     ok = false;
   } else {
     step.type = type.Scalar();
+  }
+  if (!step.type.empty()) {
+    for (const auto& kv : node) {
+      if (!is_scalar(kv.first)) continue;
+      if (auto w = unknown_step_key(step.type, kv.first.Scalar())) {
+        diags.warning(location_of(kv.first, file), label + ": " + *w);
+      }
+    }
   }
   if (const YAML::Node p = node["prompt"]; p.IsDefined() && !is_null(p)) {
     parse_prompt(p, file, step, diags);

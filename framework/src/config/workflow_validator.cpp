@@ -3,7 +3,10 @@
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/interpolation.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
+#include <pipeline/sdk/limits.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -60,6 +63,7 @@ void plugin_diagnostics(const std::string& body, const StepConfig& step, const s
     const auto& o = d.get_object();
     std::string field = get_string(o, "field");
     std::string message = get_string(o, "message");
+    if (message.empty()) message = "(the plugin gave no reason)";
     SourceLocation where = field.empty() ? step.where : field_location(step.node, field, file);
     std::string text = "step '" + step.name + "' (" + step.type + ")" +
                        (field.empty() ? "" : ", field '" + field + "'") + ": " + message;
@@ -82,6 +86,7 @@ struct StepValidator {
   std::string file;
   std::vector<std::string> known;
   std::map<std::string, std::shared_ptr<StepInstance>> validators;
+  std::vector<std::string> file_chain;  // canonical paths of the pipeline files being validated
 
   // `earlier`: steps whose results exist when this list starts (outer steps for a loop body).
   void validate_list(const std::vector<StepConfig>& steps, std::set<std::string> earlier,
@@ -115,7 +120,13 @@ struct StepValidator {
   // checked like top-level steps, so a typo inside a loop is found before the run.
   void validate_children(const StepConfig& step, const std::set<std::string>& earlier,
                          const std::set<std::string>& all, int depth) {
-    if (depth > 16) return;  // absurd nesting; the run refuses it with max_depth anyway
+    if (depth >= limits::kMaxNestingDepth) {
+      diags.error(step.where,
+                  "step '" + step.name + "': steps are nested more than " +
+                      std::to_string(limits::kMaxNestingDepth) +
+                      " levels deep (loops, inline pipelines and pipeline files count)");
+      return;
+    }
     auto parse_list = [&](const YAML::Node& list) {
       std::vector<StepConfig> out;
       std::map<std::string, SourceLocation> seen;
@@ -144,6 +155,9 @@ struct StepValidator {
                     "step '" + step.name + "': inline pipeline needs 'steps'");
       }
     }
+    if (const YAML::Node f = step.node["pipeline_file"]; is_scalar(f)) {
+      validate_pipeline_file(step, f, depth);
+    }
     for (const char* key : {"tasks", "parallel_tasks"}) {
       const YAML::Node tasks = step.node[key];
       if (!is_list(tasks)) continue;
@@ -158,6 +172,48 @@ struct StepValidator {
       }
     }
     (void)all;
+  }
+
+  // A literal pipeline_file is loaded and validated like the workflow (its problems carry its own
+  // file:line:col), so `validate` finds a missing, broken or cyclic one before any run does.
+  void validate_pipeline_file(const StepConfig& step, const YAML::Node& field, int depth) {
+    namespace fs = std::filesystem;
+    const std::string written = field.Scalar();
+    if (written.find("{{") != std::string::npos) return;  // known only at run time
+    SourceLocation where = location_of(field, file);
+    std::error_code ec;
+    fs::path path(written);
+    if (path.is_relative() && !fs::exists(path, ec)) {
+      fs::path beside = fs::path(file).parent_path() / path;
+      if (fs::exists(beside, ec)) path = beside;
+    }
+    if (written.empty() || !fs::exists(path, ec)) {
+      diags.error(where, "step '" + step.name + "': pipeline_file '" + written +
+                             "' not found (looked in the current folder and beside " + file + ")");
+      return;
+    }
+    std::string identity = fs::weakly_canonical(path, ec).string();
+    if (file_chain.empty()) file_chain.push_back(fs::weakly_canonical(file, ec).string());
+    if (std::find(file_chain.begin(), file_chain.end(), identity) != file_chain.end()) {
+      std::string chain;
+      for (const auto& f : file_chain) chain += f + " -> ";
+      diags.error(where, "step '" + step.name + "': nested pipeline cycle: " + chain + identity);
+      return;
+    }
+    Diagnostics child;
+    auto wf = load_workflow(path, child);
+    if (!wf || child.has_errors()) {
+      diags.append(child);
+      diags.error(where, "step '" + step.name + "': pipeline_file '" + written + "' is invalid");
+      return;
+    }
+    diags.append(child);
+    std::string saved = file;
+    file = path.string();
+    file_chain.push_back(identity);
+    validate_list(wf->steps, {}, depth + 1);
+    file_chain.pop_back();
+    file = saved;
   }
 
   void validate_step(const StepConfig& step, const std::set<std::string>& earlier,
@@ -185,7 +241,10 @@ struct StepValidator {
         CallResult r = inst->validate(json::serialize(step.raw));
         if (!r.ok()) {
           diags.error(step.where, "step '" + step.name + "': validation by the '" + step.type +
-                                      "' plugin failed: " + r.error);
+                                      "' plugin failed: " +
+                                      (r.error.empty() ? std::string(status_code_name(r.status)) +
+                                                             " (the plugin gave no reason)"
+                                                       : r.error));
         } else {
           plugin_diagnostics(r.body, step, file, diags);
         }
@@ -215,7 +274,8 @@ struct StepValidator {
 
 void validate_workflow(const Workflow& wf, const HostConfig& host_config, PluginHost& plugins,
                        Diagnostics& diags) {
-  StepValidator v{host_config, plugins, diags, wf.file.string(), plugins.names(PL_KIND_STEP), {}};
+  StepValidator v{host_config, plugins, diags, wf.file.string(), plugins.names(PL_KIND_STEP),
+                  {},          {}};
   v.validate_list(wf.steps, {}, 0);
 }
 

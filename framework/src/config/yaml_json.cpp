@@ -1,32 +1,76 @@
 #include <pipeline/config/yaml_json.hpp>
+#include <pipeline/sdk/file_reader.hpp>
 
+#include "config/yaml_structure_check.hpp"
+
+#include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include <cstdlib>
+#include <limits>
 
 namespace pipeline {
 
 namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// [-+]?[0-9]+
+bool is_yaml_int(std::string_view s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i) {
+    if (!is_digit(s[i])) return false;
+  }
+  return true;
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  -- a plain scan, linear and stackless.
+bool is_yaml_float(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  } else {
+    if (digits() == 0) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits();
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
 
 json::value plain_scalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   // YAML 1.2 core schema numbers only; "1.0.0" or "08:00" stay strings.
-  static const std::regex kInt(R"([-+]?[0-9]+)");
-  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  if (std::regex_match(s, kInt)) {
+  if (is_yaml_int(s)) {
     int64_t v = 0;
     const char* b = s.data() + (s[0] == '+' ? 1 : 0);
     auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
     if (ec == std::errc() && p == s.data() + s.size()) return v;
   }
-  if (std::regex_match(s, kFloat)) {
-    try {
-      return std::stod(s);
-    } catch (...) {
-    }
+  if (is_yaml_float(s)) {
+    // strtod, not stod: a number too large for a double becomes inf instead of throwing.
+    errno = 0;
+    char* end = nullptr;
+    double d = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() + s.size() && errno != ERANGE) return d;
+    return json::string(s);  // out of range: kept as written rather than changed
   }
   if (s == ".inf" || s == ".Inf") return std::numeric_limits<double>::infinity();
   return json::string(s);
@@ -66,6 +110,9 @@ json::object yaml_to_object(const YAML::Node& node) {
 
 std::optional<YAML::Node> load_yaml_string(const std::string& text, const std::string& name,
                                            Diagnostics& diags) {
+  // Refuses alias cycles, alias bombs, excessive nesting and duplicate keys before yaml-cpp
+  // builds a tree that recursive walks could not survive.
+  if (!check_yaml_structure(text, name, diags)) return std::nullopt;
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
@@ -77,14 +124,12 @@ std::optional<YAML::Node> load_yaml_string(const std::string& text, const std::s
 }
 
 std::optional<YAML::Node> load_yaml_file(const std::filesystem::path& file, Diagnostics& diags) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    diags.error({file.string(), 0, 0}, "cannot open file");
+  FileContent content = read_input_file(file);
+  if (!content) {
+    diags.error({file.string(), 0, 0}, content.reason);
     return std::nullopt;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_yaml_string(ss.str(), file.string(), diags);
+  return load_yaml_string(content.data, file.string(), diags);
 }
 
 SourceLocation location_of(const YAML::Node& node, const std::string& file) {

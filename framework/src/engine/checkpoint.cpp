@@ -1,4 +1,5 @@
 #include <pipeline/engine/checkpoint.hpp>
+#include <pipeline/sdk/file_reader.hpp>
 #include <pipeline/util/atomic_file.hpp>
 
 #include <fstream>
@@ -58,11 +59,9 @@ Status CheckpointStore::save(const Checkpoint& cp) const {
 Result<std::optional<Checkpoint>> CheckpointStore::load() const {
   std::error_code ec;
   if (!fs::exists(path_, ec)) return std::optional<Checkpoint>{};
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return not_found("cannot read checkpoint " + path_.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto doc = parse_json(ss.str());
+  FileContent content = read_input_file(path_);
+  if (!content) return invalid_argument("cannot read checkpoint " + content.message);
+  auto doc = parse_json(content.data);
   if (!doc) return invalid_argument("checkpoint " + path_.string() + ": " + doc.status().message());
   auto cp = Checkpoint::from_json(*doc);
   if (!cp) return invalid_argument("checkpoint " + path_.string() + ": " + cp.status().message());

@@ -201,6 +201,16 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   out.provider = runtime_.config().provider_for(step.type);
 
   fs::path output_dir = options_.output_dir ? *options_.output_dir : fs::path(wf.output_dir);
+  // output_to_file is a step string like any other: its {{...}} are rendered.
+  std::string output_file = step.output_to_file;
+  if (const auto* o =
+          rendered->is_object() ? rendered->get_object().if_contains("output_to_file") : nullptr;
+      o != nullptr && o->is_string()) {
+    output_file = std::string(o->get_string());
+  }
+  if (!step.output_to_file.empty() && output_file.empty()) {
+    return fail("output_to_file '" + step.output_to_file + "' renders empty");
+  }
   json::object input;
   input["step_name"] = step.name;
   input["step_type"] = step.type;
@@ -246,10 +256,9 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   }
   json::value output = std::move(o["output"]);
 
-  if (!step.output_to_file.empty()) {
-    fs::path target = output_dir / step.output_to_file;
-    std::string content =
-        runtime_.plugins().redactor().redact(file_content(output, step.output_to_file));
+  if (!output_file.empty()) {
+    fs::path target = output_dir / output_file;
+    std::string content = runtime_.plugins().redactor().redact(file_content(output, output_file));
     if (auto st = write_file_atomically(target, content); !st.ok()) {
       ctx.set_result(step.name, std::move(output));
       return fail("output_to_file: " + st.message());

@@ -7,6 +7,7 @@
 #include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/plugin.hpp>
+#include <pipeline/sdk/limits.hpp>
 
 #include <algorithm>
 #include <set>
@@ -344,6 +345,8 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
   int64_t max_depth = 10;
   if (auto* m = request.if_contains("max_depth"); m && m->is_number())
     max_depth = m->to_number<int64_t>();
+  // However high a step sets it, nesting stays within the host's limit (and the stack's).
+  max_depth = std::min<int64_t>(max_depth, limits::kMaxNestingDepth);
   int depth = parent.depth + 1;
   std::vector<std::string> stack = parent.pipeline_stack;
   std::error_code ec;

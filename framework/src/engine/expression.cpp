@@ -1,11 +1,15 @@
 #include <pipeline/engine/expression.hpp>
+#include <pipeline/sdk/limits.hpp>
+#include <pipeline/sdk/regex.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <map>
-#include <regex>
 
 namespace pipeline {
 
@@ -17,7 +21,23 @@ struct Expression::Node {
   json::value literal;
   std::string text;  // path, operator or function name
   std::vector<std::shared_ptr<const Node>> children;
+  // Iterative, so that no tree (however deep a hostile input made it) overflows the stack.
+  ~Node();
 };
+
+Expression::Node::~Node() {
+  std::vector<std::shared_ptr<const Node>> pending = std::move(children);
+  while (!pending.empty()) {
+    std::shared_ptr<const Node> n = std::move(pending.back());
+    pending.pop_back();
+    if (n.use_count() == 1) {
+      // Last owner: take its children before it dies, so its destructor has nothing to recurse.
+      auto& grandchildren = const_cast<Node&>(*n).children;
+      for (auto& c : grandchildren) pending.push_back(std::move(c));
+      grandchildren.clear();
+    }
+  }
+}
 
 using NodePtr = std::shared_ptr<const Expression::Node>;
 
@@ -65,14 +85,19 @@ Result<std::vector<Token>> tokenize(std::string_view s) {
       }
       std::string num(s.substr(i, j - i));
       t.kind = Token::Kind::kNumber;
-      if (is_float) {
-        t.number = std::stod(num);
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+      if (!is_float && ec == std::errc() && end == num.data() + num.size()) {
+        t.number = n;
       } else {
-        try {
-          t.number = static_cast<int64_t>(std::stoll(num));
-        } catch (...) {
-          t.number = std::stod(num);
+        // Too long for int64, or a decimal: a double, unless even that cannot hold it.
+        errno = 0;
+        double d = std::strtod(num.c_str(), nullptr);
+        if (errno == ERANGE || !std::isfinite(d)) {
+          return error(i, "number " + (num.size() > 20 ? num.substr(0, 20) + "..." : num) +
+                              " is out of range");
         }
+        t.number = d;
       }
       i = j;
     } else if (c == '\'' || c == '"') {
@@ -203,6 +228,8 @@ class Parser {
 
   // cond ? a : b, the lowest precedence (pipeline_ex workflows use it in set_variable).
   Result<NodePtr> parse_ternary() {
+    DepthGuard guard(depth_);
+    if (guard.too_deep()) return too_deep();
     auto cond = parse_binary(0);
     if (!cond || !at_op("?")) return cond;
     next();
@@ -246,6 +273,8 @@ class Parser {
   }
 
   Result<NodePtr> parse_unary() {
+    DepthGuard guard(depth_);
+    if (guard.too_deep()) return too_deep();
     const Token& t = peek();
     if ((t.kind == Token::Kind::kOp && (t.text == "!" || t.text == "-")) ||
         (t.kind == Token::Kind::kIdent && t.text == "not")) {
@@ -332,11 +361,49 @@ class Parser {
     return error("unexpected token");
   }
 
+  // Counts the parser's own recursion (parentheses, unary operators, ternaries, call arguments).
+  class DepthGuard {
+   public:
+    explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
+    ~DepthGuard() { --depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    bool too_deep() const { return depth_ > limits::kMaxExpressionDepth; }
+
+   private:
+    int& depth_;
+  };
+  Status too_deep() const {
+    return error("nested more than " + std::to_string(limits::kMaxExpressionDepth) +
+                 " levels deep");
+  }
+
   std::vector<Token> t_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 // ---- Evaluation --------------------------------------------------------------------------------
+
+// RE2: linear in the subject, no recursion, so a user's pattern cannot hang or crash the run.
+Result<json::value> regex_search(const std::string& text, const std::string& pattern) {
+  Regex re = Regex::compile(pattern);
+  if (!re.ok()) return invalid_argument(re.error());
+  return json::value(re.search(text));
+}
+
+// Depth of a tree, without recursion (a left-leaning chain `1+1+...` is as deep as it is long).
+int tree_depth(const Expression::Node& root) {
+  int deepest = 0;
+  std::vector<std::pair<const Expression::Node*, int>> pending{{&root, 1}};
+  while (!pending.empty()) {
+    auto [n, d] = pending.back();
+    pending.pop_back();
+    deepest = std::max(deepest, d);
+    for (const auto& c : n->children) pending.emplace_back(c.get(), d + 1);
+  }
+  return deepest;
+}
 
 std::optional<double> as_number(const json::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
@@ -448,11 +515,7 @@ class Evaluator {
     if (op == "contains") return json::value(contains(a, b));
     if (op == "in") return json::value(contains(b, a));
     if (op == "matches") {
-      try {
-        return json::value(std::regex_search(to_text(a), std::regex(to_text(b))));
-      } catch (const std::regex_error& e) {
-        return invalid_argument("bad regex '" + to_text(b) + "': " + e.what());
-      }
+      return regex_search(to_text(a), to_text(b));
     }
     if (op == ">" || op == "<" || op == ">=" || op == "<=") {
       if (a.is_null() || b.is_null()) return json::value(false);
@@ -721,11 +784,7 @@ class Evaluator {
     }
     if (f == "matches") {
       if (auto s = need(2, 2); !s.ok()) return s;
-      try {
-        return json::value(std::regex_search(to_text(args[0]), std::regex(to_text(args[1]))));
-      } catch (const std::regex_error& e) {
-        return invalid_argument("bad regex '" + to_text(args[1]) + "': " + e.what());
-      }
+      return regex_search(to_text(args[0]), to_text(args[1]));
     }
     if (f == "first" || f == "last") {
       if (auto s = need(1, 1); !s.ok()) return s;
@@ -782,11 +841,21 @@ bool truthy(const json::value& v) {
 }
 
 Result<Expression> Expression::parse(std::string_view text) {
+  if (text.size() > limits::kMaxExpressionBytes) {
+    return invalid_argument("expression is " + std::to_string(text.size()) +
+                            " bytes long; the limit is " +
+                            std::to_string(limits::kMaxExpressionBytes));
+  }
   auto tokens = tokenize(text);
   if (!tokens) return tokens.status();
   Parser p(std::move(*tokens));
   auto root = p.parse_all();
   if (!root) return root.status();
+  if (tree_depth(**root) > limits::kMaxExpressionDepth) {
+    return invalid_argument("expression nested more than " +
+                            std::to_string(limits::kMaxExpressionDepth) +
+                            " levels deep (a chain of operators counts one level per operator)");
+  }
   Expression e;
   e.root_ = *root;
   e.text_ = std::string(text);

@@ -1,7 +1,7 @@
 #include <pipeline/engine/prompt_builder.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <pipeline/sdk/file_reader.hpp>
+#include <pipeline/util/utf8.hpp>
 
 namespace pipeline {
 
@@ -17,16 +17,27 @@ Result<std::string> PromptBuilder::render_part(const PromptPart& part) const {
   if (part.type == "file") {
     auto p = interp_.render(get_string(f, "path"));
     if (!p) return p.status();
+    const std::string written = get_string(f, "path");
+    if (to_text(*p).empty()) {
+      return invalid_argument("file prompt part: path '" + written +
+                              "' renders empty; it must name a file");
+    }
     fs::path path = to_text(*p);
     std::error_code ec;
     if (path.is_relative() && !fs::exists(path, ec) && fs::exists(workflow_dir_ / path, ec)) {
       path = workflow_dir_ / path;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return not_found("file prompt part: cannot read '" + path.string() + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    FileContent content = read_input_file(path);
+    if (!content) {
+      return content.error == FileContent::Error::kNotFound
+                 ? not_found("file prompt part: " + content.message)
+                 : invalid_argument("file prompt part: " + content.message);
+    }
+    if (auto at = first_invalid_utf8(content.data)) {
+      return invalid_argument("file prompt part: " + path.string() + ": not UTF-8 at byte " +
+                              std::to_string(*at) + " (prompts must be UTF-8 text)");
+    }
+    return std::move(content.data);
   }
   if (part.type == "previous_response") {
     std::string step = get_string(f, "step");

@@ -1,4 +1,5 @@
 #include <pipeline/json.hpp>
+#include <pipeline/sdk/limits.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -10,6 +11,7 @@ Result<json::value> parse_json(std::string_view text) {
   boost::system::error_code ec;
   json::parse_options opts;
   opts.allow_invalid_utf8 = false;
+  opts.max_depth = limits::kMaxJsonDepth;
   json::value v = json::parse(text, ec, {}, opts);
   if (ec) {
     // Boost.JSON does not report an offset; find it by feeding the parser ourselves.

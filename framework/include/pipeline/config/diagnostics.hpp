@@ -34,6 +34,8 @@ class Diagnostics {
   void warning(SourceLocation where, std::string message);
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
   void append(const Diagnostics& other);
+  // --strict: every warning becomes an error (its message says so).
+  void promote_warnings();
 
   bool has_errors() const;
   std::size_t error_count() const;
