@@ -2,6 +2,8 @@
 // expected and what was found.
 #include "workflow_harness.hpp"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -237,6 +239,55 @@ TEST(HostConfigValidation, TestModeMockRewiresEveryStepType) {
   force_mock_providers(cfg);
   EXPECT_EQ(cfg.provider_for("claude"), "mock");
   EXPECT_EQ(cfg.provider_for("gemini"), "mock");
+}
+
+TEST(ConfigValidation, MisspelledStepKeysSuggestTheKnownKeyEvenInsideLoops) {
+  auto l = load(R"(workflow:
+  name: typos
+  steps:
+    - name: a
+      type: claude
+      promt: [{type: static, content: "x"}]
+      prompt: [{type: static, content: "hi"}]
+    - name: loop
+      type: for_loop
+      iterator: it
+      data_source: [1]
+      steps:
+        - name: inner
+          type: set_variable
+          varibles: {v: 1}
+          variables: {v: 2}
+)");
+  auto w = warnings(l->diags);
+  auto has = [&](const std::string& text) {
+    return std::any_of(w.begin(), w.end(),
+                       [&](const std::string& s) { return s.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(
+      has("test.yaml:6:7: warning: step 'a': unknown key 'promt' for a claude step "
+          "(ignored); did you mean 'prompt'?"));
+  EXPECT_TRUE(has("test.yaml:15:11: warning: step 'inner': unknown key 'varibles'"));
+  EXPECT_TRUE(has("did you mean 'variables'?"));
+}
+
+TEST(ConfigValidation, StrictTurnsWarningsIntoErrors) {
+  auto l = load(
+      "workflow:\n  name: s\n  steps:\n    - {name: a, type: set_variable, "
+      "variables: {v: 1}, condtion: x}\n");
+  EXPECT_FALSE(l->diags.has_errors());
+  l->diags.promote_warnings();
+  ASSERT_FALSE(errors(l->diags).empty());
+  EXPECT_THAT(errors(l->diags)[0], HasSubstr("an error under --strict"));
+}
+
+TEST(ConfigValidation, FilePartWithAnEmptyPathIsAnError) {
+  auto l = load(
+      "workflow:\n  name: f\n  steps:\n    - name: a\n      type: claude\n"
+      "      prompt: [{type: file, path: \"\"}]\n");
+  auto e = errors(l->diags);
+  ASSERT_FALSE(e.empty());
+  EXPECT_THAT(e[0], HasSubstr("(file): 'path' is empty"));
 }
 
 }  // namespace

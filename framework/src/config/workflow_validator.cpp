@@ -27,8 +27,8 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
     for (const auto& expr : placeholders(*s)) {
       auto e = Expression::parse(expr);
       if (!e) {
-        diags.error(step.where,
-                    "step '" + step.name + "': in {{" + expr + "}}: " + e.status().message());
+        diags.error(step.where, "step '" + step.name + "': in {{" + shorten_for_message(expr) +
+                                    "}}: " + e.status().message());
       }
     }
   } else if (const auto* a = v.if_array()) {

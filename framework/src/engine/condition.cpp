@@ -56,10 +56,12 @@ Result<bool> evaluate_condition(const json::value& condition, const PathResolver
   return walk(condition, [&](std::string_view text) -> Result<bool> {
     auto e = Expression::parse(unwrap(text));
     if (!e)
-      return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
+      return invalid_argument("condition '" + shorten_for_message(text) +
+                              "': " + e.status().message());
     auto v = e->evaluate(resolve, on_unknown);
     if (!v)
-      return invalid_argument("condition '" + std::string(text) + "': " + v.status().message());
+      return invalid_argument("condition '" + shorten_for_message(text) +
+                              "': " + v.status().message());
     return truthy(*v);
   });
 }
@@ -68,7 +70,8 @@ Status check_condition(const json::value& condition) {
   auto r = walk(condition, [](std::string_view text) -> Result<bool> {
     auto e = Expression::parse(unwrap(text));
     if (!e)
-      return invalid_argument("condition '" + std::string(text) + "': " + e.status().message());
+      return invalid_argument("condition '" + shorten_for_message(text) +
+                              "': " + e.status().message());
     return true;
   });
   return r.status();

@@ -273,11 +273,11 @@ class Parser {
   }
 
   Result<NodePtr> parse_unary() {
-    DepthGuard guard(depth_);
-    if (guard.too_deep()) return too_deep();
     const Token& t = peek();
     if ((t.kind == Token::Kind::kOp && (t.text == "!" || t.text == "-")) ||
         (t.kind == Token::Kind::kIdent && t.text == "not")) {
+      DepthGuard guard(depth_);
+      if (guard.too_deep()) return too_deep();
       std::string op = t.text == "-" ? "-" : "!";
       next();
       auto e = parse_unary();
@@ -804,6 +804,13 @@ void collect_paths(const Expression::Node& n, std::vector<std::string>& out) {
 }
 
 }  // namespace
+
+std::string shorten_for_message(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return std::string(text.substr(0, cut)) + "...";
+}
 
 std::vector<std::string> expression_functions() {
   return {"all",       "any",       "between",     "days",    "endsWith", "hours",      "matches",

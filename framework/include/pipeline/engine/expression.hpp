@@ -44,6 +44,9 @@ class Expression {
 // The truth value of a JSON value: null, false, 0, "", "false", [] and {} are false.
 bool truthy(const json::value& v);
 
+// `text` cut to `max` bytes with "..." (expressions quoted in messages can be 64 KiB long).
+std::string shorten_for_message(std::string_view text, std::size_t max = 80);
+
 // Names of the built-in functions, for messages.
 std::vector<std::string> expression_functions();
 
