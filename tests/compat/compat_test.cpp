@@ -120,6 +120,9 @@ TEST(CompatRun, EveryAcceptedWorkflowRunsInMockMode) {
     // nested_processor.yaml is a sub-pipeline: it needs the inputs its parent would pass.
     if (f == "nested_processor.yaml")
       args += " -s item_name=widget -s item_count=3 -s multiplier=2";
+    // fix_bug.yaml reads the error log named by its `error_log` input (an empty path is an
+    // error, as in pipeline_ex): give it one.
+    if (f == "fix_bug.yaml") args += " -s error_log=requirements.txt";
     Outcome o = run(args, s.run_dir());
     EXPECT_EQ(o.exit_code, 0) << o.output;
     EXPECT_NE(o.output.find("\"success\":true"), std::string::npos) << o.output;
@@ -139,13 +142,14 @@ TEST(Examples, LoopsAndTransformsRunOffline) {
             "\"customers\":[\"ada\",\"bob\",\"cy\"],\"countdown_done\":\"yes\"}\n");
 }
 
-TEST(CompatRun, NestedFixturePipelineFailsWithTheSubPipelinesError) {
+// The broken sub-pipeline is found when the parent is validated, before anything runs (exit 2).
+TEST(CompatRun, NestedFixturePipelineIsRefusedWithTheSubPipelinesError) {
   Scratch s;
   std::ofstream(s.run_dir() / "parent.yaml")
       << "workflow:\n  name: parent\n  steps:\n    - name: sub\n      type: pipeline\n"
       << "      pipeline_file: " COMPAT_DIR "/nested_with_error.yaml\n";
   Outcome o = run("run parent.yaml", s.run_dir());
-  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_EQ(o.exit_code, 2) << o.output;
   EXPECT_NE(o.output.find("nested_with_error.yaml:11:7: error: step 'bad_step': unknown step type"),
             std::string::npos)
       << o.output;

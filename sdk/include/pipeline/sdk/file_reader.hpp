@@ -84,7 +84,7 @@ inline FileContent read_input_file(const std::filesystem::path& path,
   if (fd < 0) {
     int err = errno;
     return fail(err == ENOENT ? FileContent::Error::kNotFound : FileContent::Error::kIo,
-                err == ENOENT ? "no such file" : std::string("cannot open: ") + std::strerror(err));
+                std::string("cannot open file: ") + std::strerror(err));
   }
   detail::FdCloser closer(fd);
   struct stat st {};
