@@ -190,5 +190,135 @@ TEST_F(DspyCliTest, RenderPlainTextShowsRolesAndContent) {
       HasSubstr("=== user ===\n[[ ## question ## ]]\nQ\n\n[[ ## context ## ]]\nC\n\nRespond with"));
 }
 
+// A host config whose mock provider answers in DSPy's formats, and a program for qa.yaml's step.
+class DspyRunTest : public DspyCliTest {
+ protected:
+  void SetUp() override {
+    DspyCliTest::SetUp();
+    host_ = write("host.yaml", R"(providers:
+  mock:
+    plugin: mock
+    replies:
+      - match: "capital of France(.|\n)*Respond with the corresponding"
+        reply: "[[ ## answer ## ]]\nParis\n\n[[ ## confidence ## ]]\n0.9\n\n[[ ## completed ## ]]"
+      - match: "capital of Spain(.|\n)*Respond with the corresponding"
+        reply: "I think it is Madrid."
+      - match: "capital of Spain(.|\n)*Respond with a JSON object"
+        reply: "{\"answer\": \"Madrid\", \"confidence\": 0.8}"
+      - match: "Respond with"
+        reply: "no idea"
+step_providers:
+  default: mock
+)");
+    program_ = write(
+        "prog.json",
+        R"({"answer": {"traces": [], "train": [], "demos": [{"question": "1+1?", "context": "math",
+      "answer": "2", "confidence": 1.0}], "signature": {"instructions": "Answer precisely.", "fields": [
+      {"prefix": "Question:", "description": "${question}"}, {"prefix": "Context:", "description": "${context}"},
+      {"prefix": "Answer:", "description": "${answer}"}, {"prefix": "Confidence:", "description": "${confidence}"}]},
+      "lm": null}, "metadata": {"dependency_versions": {"dspy": "3.3.1"}}})");
+    workflow_ = write("wf.yaml", R"(workflow:
+  name: w
+  steps:
+    - name: answer
+      type: claude
+      prompt:
+        - {type: static, content: "{{inputs.question}}"}
+      signature:
+        input_fields:
+          - {name: question, template: "{{inputs.question}}"}
+          - {name: context, template: "{{inputs.context}}"}
+        output_fields:
+          - {name: answer}
+          - {name: confidence, type: float}
+    - name: after
+      type: claude
+      prompt:
+        - {type: previous_response, step: answer}
+)");
+  }
+  json::value run(const std::string& question, std::vector<std::string> extra = {},
+                  int* exit_code = nullptr) {
+    std::vector<std::string> args = {
+        "run",    workflow_.string(),     "-c",        host_.string(),
+        "--mode", "dspy_optimized",       "--program", "answer=" + program_.string(),
+        "--set",  "question=" + question, "--set",     "context=Europe",
+        "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = pipeline(args);
+    if (exit_code) *exit_code = r.exit_code;
+    auto doc = parse_json(r.out);
+    EXPECT_TRUE(doc) << r.out << r.err;
+    return doc ? *doc : json::value();
+  }
+  fs::path host_, program_, workflow_;
+};
+
+TEST_F(DspyRunTest, ProgramStepParsesTypedOutputsAndTextFeedsTheNextStep) {
+  int code = -1;
+  auto doc = run("What is the capital of France?", {}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("text"), "Paris");
+  EXPECT_EQ(a.at("outputs").at("confidence"), 0.9);
+  EXPECT_EQ(a.at("mode"), "dspy_optimized");
+  EXPECT_EQ(a.at("adapter"), "ChatAdapter");
+  EXPECT_EQ(a.at("lm_calls"), 1);
+  EXPECT_THAT(std::string(a.at("program").as_string()), HasSubstr("prog.json:answer@"));
+  EXPECT_EQ(doc.at("results").at("after").at("text"), "Mock response to: Paris");
+  EXPECT_EQ(doc.at("totals").at("llm_calls"), 2);
+}
+
+TEST_F(DspyRunTest, UnparsableChatReplyFallsBackToOneJsonAdapterCall) {
+  int code = -1;
+  auto doc = run("What is the capital of Spain?", {}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("adapter"), "JSONAdapter");
+  EXPECT_EQ(a.at("lm_calls"), 2);
+  EXPECT_EQ(a.at("outputs").at("answer"), "Madrid");
+}
+
+TEST_F(DspyRunTest, ParseFailureFailsTheStepWithATypedErrorCarryingTheRawReply) {
+  int code = -1;
+  auto doc = run("Where?", {}, &code);
+  EXPECT_EQ(code, 1);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("success"), false);
+  EXPECT_EQ(a.at("error").at("type"), "adapter_parse_error");
+  EXPECT_EQ(a.at("error").at("raw_reply"), "no idea");
+  EXPECT_THAT(std::string(doc.at("error").at("message").as_string()),
+              HasSubstr("adapter_parse_error"));
+}
+
+TEST_F(DspyRunTest, AdapterFallbackFalseMakesOneCall) {
+  std::string text =
+      std::string((std::istreambuf_iterator<char>(std::ifstream(workflow_).rdbuf())), {});
+  text.replace(text.find("      signature:"), 0, "      adapter_fallback: false\n");
+  std::ofstream(workflow_) << text;
+  int code = -1;
+  auto doc = run("What is the capital of Spain?", {}, &code);
+  EXPECT_EQ(code, 1);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("lm_calls"), 1);
+  EXPECT_EQ(a.at("error").at("adapter"), "ChatAdapter");
+  EXPECT_EQ(a.at("error").at("raw_reply"), "I think it is Madrid.");
+}
+
+TEST_F(DspyRunTest, BadProgramArgumentsAreRefusedWithExit2) {
+  auto no_program =
+      pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode", "dspy_optimized"});
+  EXPECT_EQ(no_program.exit_code, 2);
+  EXPECT_THAT(no_program.err, HasSubstr("--program STEP=FILE[:PREDICTOR]"));
+  auto bad_step = pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode",
+                            "dspy_optimized", "--program", "nope=" + program_.string()});
+  EXPECT_EQ(bad_step.exit_code, 2);
+  EXPECT_THAT(bad_step.err, HasSubstr("no step 'nope'"));
+  auto react = pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode",
+                         "dspy_optimized", "--program", "answer=" + kReact + ":react"});
+  EXPECT_EQ(react.exit_code, 2);
+  EXPECT_THAT(react.err, HasSubstr("not runnable"));
+}
+
 }  // namespace
 }  // namespace pipeline

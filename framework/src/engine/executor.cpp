@@ -231,8 +231,18 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
 
   input["depth"] = nesting.depth;
   CallContext call_ctx(options_.cancel);
+  std::optional<StepReplacement> replaced;
+  if (options_.replace_step)
+    replaced = options_.replace_step(step, resolver, call_ctx, out.provider);
   CallResult r;
-  {
+  if (replaced) {
+    if (!replaced->error.empty()) {
+      ctx.set_result(step.name, std::move(replaced->result));
+      return fail("step '" + step.name + "' (" + step.type +
+                  ", dspy_optimized) failed: " + replaced->error);
+    }
+    r.body = json::serialize(json::object{{"output", std::move(replaced->result)}});
+  } else {
     // Control-flow plugins reach back into this run through the executor service.
     auto frame = runtime_.executor_service().enter(
         call_ctx.raw(), StepFrame{this, &wf, &step, &ctx, nesting.depth, nesting.pipeline_stack});

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
+#include <pipeline/engine/expression.hpp>
 #include <pipeline/engine/run_context.hpp>
 #include <pipeline/engine/run_result.hpp>
 #include <pipeline/plugins/call_context.hpp>
@@ -21,6 +22,16 @@ namespace pipeline {
 
 class Runtime;
 
+// A step result produced outside the step's plugin (a DSPy program); `error` fails the step while
+// `result` (which may carry a typed error) is still recorded.
+struct StepReplacement {
+  json::value result;
+  std::string error;
+};
+using StepReplacer = std::function<std::optional<StepReplacement>(
+    const StepConfig& step, const PathResolver& resolve, const CallContext& ctx,
+    const std::string& provider)>;
+
 struct ExecutorOptions {
   std::optional<std::filesystem::path> output_dir;  // overrides workflow.defaults.output_dir
   json::object inputs;                              // inputs.* (from --set)
@@ -31,6 +42,9 @@ struct ExecutorOptions {
   // Continue after the last completed step of the workflow's checkpoint (checkpoint_enabled).
   // Without it a run always starts from the first step, even when a checkpoint exists.
   bool resume = false;
+  // Runs chosen steps another way (pipeline run --mode dspy_optimized --program STEP=FILE);
+  // nullopt for the steps it leaves to their plugins.
+  StepReplacer replace_step;
 };
 
 // Where a run sits among nested pipelines (depth and the chain of files, for cycle checks).
