@@ -31,6 +31,9 @@ class Runtime {
   bool start(Diagnostics& diags);
 
   PluginHost& plugins() { return plugins_; }
+  // The folders plugins were looked for in, in order, and the libraries there that were refused.
+  const std::vector<std::filesystem::path>& search_paths() const { return search_paths_; }
+  const std::vector<PluginLoadError>& load_errors() const { return load_errors_; }
   const HostConfig& config() const { return config_; }
   // The top of the completion stack (after start()): every LLM call of a run goes through it.
   Completion& completion() { return stack_->top(); }
@@ -48,6 +51,10 @@ class Runtime {
   explicit Runtime(HostConfig config) : config_(std::move(config)) {}
   HostConfig config_;
   PluginHost plugins_;
+  std::vector<std::filesystem::path> search_paths_;
+  std::vector<PluginLoadError> load_errors_;
+  std::string searched() const;  // the search path, for messages
+  std::string missing_provider(const std::string& component) const;
   bool start_cache(Diagnostics& diags);
   std::shared_ptr<CacheManager> cache_;
   std::string cache_mode_override_;
