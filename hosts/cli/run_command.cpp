@@ -5,7 +5,6 @@
 
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/program_steps.hpp>
-#include <pipeline/dspy/service_completion.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/util/utf8.hpp>
 
@@ -80,12 +79,10 @@ int run(const RunOptions& o) {
   if (o.strict) diags.promote_warnings();
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
-  // Until the layered completion stack lands, programs call the host's completion service.
-  std::unique_ptr<dspy::ServiceCompletion> program_lm;
   std::shared_ptr<dspy::ProgramSteps> program_steps;
   if (!diags.has_errors() && loaded.workflow && !o.programs.empty()) {
-    program_lm = std::make_unique<dspy::ServiceCompletion>(loaded.runtime->completion());
-    program_steps = std::make_shared<dspy::ProgramSteps>(*program_lm);
+    // Programs call the top of the run's completion stack, like every step.
+    program_steps = std::make_shared<dspy::ProgramSteps>(loaded.runtime->completion());
     for (const auto& spec : o.programs) {
       if (auto st = program_steps->add(*loaded.workflow, spec); !st.ok())
         diags.error({"--program", 0, 0}, st.message());

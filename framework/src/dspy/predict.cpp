@@ -35,8 +35,14 @@ PredictResult Predict::run(const Example& inputs, Completion& lm, const Completi
   auto attempt = [&](const Adapter& adapter) -> bool {
     out.adapter = std::string(adapter.name());
     out.messages = adapter.format(signature_, demos_, inputs);
-    CallResult r = lm.complete(request_json(out.messages, adapter, provider), call);
+    CallRecord record;
+    CallResult r = lm.complete(request_json(out.messages, adapter, provider),
+                               CompletionCall{call.ctx, call.frame, &record});
     ++out.lm_calls;
+    if (record.cache_hit) ++out.cache_hits;
+    out.input_tokens += record.input_tokens;
+    out.output_tokens += record.output_tokens;
+    out.cost_usd += record.cost_usd;
     if (!r.ok()) {
       out.lm_error = r.to_status();
       return false;
@@ -47,14 +53,6 @@ PredictResult Predict::run(const Example& inputs, Completion& lm, const Completi
       return false;
     }
     const auto& o = body->get_object();
-    if (const auto* c = o.if_contains("cached"); c && c->is_bool() && c->get_bool())
-      ++out.cache_hits;
-    if (const auto* v = o.if_contains("input_tokens"); v && v->is_number())
-      out.input_tokens += v->to_number<int64_t>();
-    if (const auto* v = o.if_contains("output_tokens"); v && v->is_number())
-      out.output_tokens += v->to_number<int64_t>();
-    if (const auto* v = o.if_contains("cost_usd"); v && v->is_number())
-      out.cost_usd += v->to_number<double>();
     out.raw_reply = get_string(o, "text");
     auto parsed = adapter.parse(signature_, out.raw_reply);
     if (!parsed) {

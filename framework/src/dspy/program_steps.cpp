@@ -90,7 +90,10 @@ std::optional<ProgramStepResult> ProgramSteps::run(const StepConfig& step,
     return ProgramStepResult{
         json::object{{"success", false}, {"mode", "dspy_optimized"}, {"program", p.id()}},
         inputs.status().message()};
-  CallFrame frame{.run_id = "", .step = step.name, .mode = "dspy_optimized", .variant = ""};
+  // The step's frame (run, log for its execution record), marked as a dspy_optimized call.
+  CallFrame frame = ctx.frame() ? *ctx.frame() : CallFrame{};
+  frame.step = step.name;
+  frame.mode = "dspy_optimized";
   PredictResult r = p.run(*inputs, lm_, CompletionCall{ctx, frame}, provider);
   return ProgramStepResult{program_step_result(p, r), r.error_message()};
 }
