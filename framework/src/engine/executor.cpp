@@ -67,6 +67,16 @@ RunResult Executor::run(const Workflow& wf) {
   for (const auto& kv : options_.global_var_overrides) globals[kv.key()] = kv.value();
   RunContext ctx(std::move(globals), options_.inputs);
 
+  // A run killed while writing (SIGKILL, a crash) leaves "<file>.tmp.<pid>.<n>" behind; the next
+  // run clears those of dead processes from where it writes.
+  for (const fs::path& dir : {options_.output_dir ? *options_.output_dir : fs::path(wf.output_dir),
+                              fs::path(wf.checkpoint_dir)}) {
+    if (std::size_t n = remove_stale_temp_files(dir); n > 0) {
+      spdlog::info("removed {} temporary file(s) left in {} by an interrupted run", n,
+                   dir.string());
+    }
+  }
+
   std::size_t first = 0;
   if (wf.checkpoint_enabled && options_.resume) {
     CheckpointStore store(wf, runtime_.plugins().redactor());
@@ -129,18 +139,19 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
     if (options_.cancel.cancelled()) {
       result.success = false;
       result.cancelled = true;
+      result.failed_step = step.name;
       result.error = "run cancelled before step '" + step.name + "'";
       break;
     }
     StepOutcome outcome = run_step(wf, step, ctx, nesting);
     if (options_.on_step_done && nesting.depth == 0) options_.on_step_done(outcome);
-    bool failed = outcome.state == StepOutcome::State::kFailed;
+    const bool cancelled = outcome.state == StepOutcome::State::kCancelled;
+    const bool failed = cancelled || outcome.state == StepOutcome::State::kFailed;
     if (failed) {
       result.success = false;
       result.failed_step = step.name;
       result.error = outcome.reason;
-      // A step that stopped because the run was cancelled is a cancellation, not a bug of its own.
-      result.cancelled = options_.cancel.cancelled();
+      result.cancelled = cancelled;
     }
     result.steps.push_back(std::move(outcome));
     if (failed) break;
@@ -199,15 +210,17 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   }
 
   if (out.state == StepOutcome::State::kFailed) {
+    // A step that stopped because the run was cancelled is a cancellation, not a bug of its own.
+    if (options_.cancel.cancelled()) out.state = StepOutcome::State::kCancelled;
     out.reason = runtime_.plugins().redactor().redact(out.reason);
   }
   out.duration_ms = ms_since(t0);
   out.record = ExecutionRecord::of(frame, calls, out.duration_ms);
-  if (out.state == StepOutcome::State::kFailed) {
+  if (out.state == StepOutcome::State::kCancelled) {
+    out.record.error_class = "cancelled";
+  } else if (out.state == StepOutcome::State::kFailed) {
     std::string cls = calls.last_error_class();
-    out.record.error_class = options_.cancel.cancelled() ? "cancelled"
-                             : cls.empty()               ? "step_error"
-                                                         : cls;
+    out.record.error_class = cls.empty() ? "step_error" : cls;
   }
   return out;
 }
@@ -219,6 +232,8 @@ Result<std::optional<PreparedStep>> Executor::prepare(const StepRun& run, StepOu
   std::set<std::string> unknown;
   auto on_unknown = [&](std::string_view var) { unknown.emplace(var); };
   auto resolver = [&ctx](std::string_view p) { return ctx.resolve(p); };
+  // Rendering, file parts and expressions stop at Ctrl-C / SIGTERM too, not only plugin calls.
+  const CancelCheck cancelled = [this] { return options_.cancel.cancelled(); };
   auto flush_unknown = [&] {
     for (const auto& var : unknown) {
       std::string w = step.where.to_string() + ": step '" + step.name + "': unknown variable '" +
@@ -230,7 +245,7 @@ Result<std::optional<PreparedStep>> Executor::prepare(const StepRun& run, StepOu
   };
 
   if (step.condition) {
-    auto c = evaluate_condition(*step.condition, resolver, on_unknown);
+    auto c = evaluate_condition(*step.condition, resolver, on_unknown, cancelled);
     flush_unknown();
     if (!c) return c.status();
     if (!*c) {
@@ -240,8 +255,8 @@ Result<std::optional<PreparedStep>> Executor::prepare(const StepRun& run, StepOu
     }
   }
 
-  Interpolator interp(resolver, on_unknown);
-  PromptBuilder prompts(ctx, interp, wf.file.parent_path());
+  Interpolator interp(resolver, on_unknown, cancelled);
+  PromptBuilder prompts(ctx, interp, wf.file.parent_path(), cancelled);
   auto prompt = prompts.render(step.prompt);
   if (!prompt) {
     flush_unknown();
@@ -300,7 +315,15 @@ void Executor::commit(const PreparedStep& prepared, json::object doc, const Step
     }
     out.output_file = target.string();
   }
+  // A step cut short by cancellation may hand back what it finished, marked "cancelled" (a
+  // for_loop with the iterations that completed): that is kept, and the run stops as cancelled.
+  const bool partial = options_.cancel.cancelled() && output.is_object() &&
+                       output.get_object().contains("cancelled");
   ctx.set_result(name, std::move(output));
+  if (partial) {
+    out.state = StepOutcome::State::kCancelled;
+    out.reason = "step '" + name + "' cancelled; the results it finished are kept";
+  }
 }
 
 }  // namespace pipeline

@@ -200,10 +200,16 @@ int32_t ExecutorService::c_run_steps(void* self, const pl_call_context* ctx, uin
       skipped.emplace_back(step.name);
       continue;
     }
-    if (o.state == StepOutcome::State::kFailed) {
+    if (o.state == StepOutcome::State::kFailed || o.state == StepOutcome::State::kCancelled) {
       response["success"] = false;
       response["failed_step"] = step.name;
       response["error"] = o.reason;
+      if (o.state == StepOutcome::State::kCancelled) {
+        response["cancelled"] = true;
+        if (const json::value* r = scope->ctx.results().if_contains(step.name)) {
+          results[step.name] = *r;  // what a cancelled step finished
+        }
+      }
       break;
     }
     if (const json::value* r = scope->ctx.results().if_contains(step.name)) results[step.name] = *r;
@@ -226,15 +232,17 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
   std::set<std::string> unknown;
   auto on_unknown = [&](std::string_view v) { unknown.emplace(v); };
   auto resolver = [&](std::string_view p) { return scope->ctx.resolve(p); };
+  const Executor* executor = scope->frame->info.executor;
+  const CancelCheck cancelled = [executor] { return executor->options().cancel.cancelled(); };
   json::value value;
   if (auto* c = request.if_contains("condition")) {
-    auto r = evaluate_condition(*c, resolver, on_unknown);
+    auto r = evaluate_condition(*c, resolver, on_unknown, cancelled);
     if (!r) return fail(error, r.status());
     value = *r;
   } else if (auto* e = request.if_contains("expression"); e && e->is_string()) {
     auto parsed = Expression::parse(e->get_string());
     if (!parsed) return fail(error, parsed.status());
-    auto r = parsed->evaluate(resolver, on_unknown);
+    auto r = parsed->evaluate(resolver, on_unknown, cancelled);
     if (!r) return fail(error, r.status());
     value = std::move(*r);
   } else if (auto* p = request.if_contains("path"); p && p->is_string()) {
@@ -251,13 +259,14 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
       prompt.push_back({get_string(p.get_object(), "type", "static"), p.get_object(),
                         scope->frame->info.step->where});
     }
-    Interpolator interp(resolver, on_unknown);
-    PromptBuilder builder(scope->ctx, interp, scope->frame->info.workflow->file.parent_path());
+    Interpolator interp(resolver, on_unknown, cancelled);
+    PromptBuilder builder(scope->ctx, interp, scope->frame->info.workflow->file.parent_path(),
+                          cancelled);
     auto r = builder.render(prompt);
     if (!r) return fail(error, r.status());
     value = json::object{{"text", r->text}, {"parts", r->parts}};
   } else if (auto* v = request.if_contains("render")) {
-    Interpolator interp(resolver, on_unknown);
+    Interpolator interp(resolver, on_unknown, cancelled);
     auto r = interp.render_value(*v);
     if (!r) return fail(error, r.status());
     value = std::move(*r);
@@ -406,6 +415,7 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
   if (!r.success) {
     response["failed_step"] = r.failed_step;
     response["error"] = r.error;
+    if (r.cancelled) response["cancelled"] = true;
   }
   put(out, json::serialize(response));
   return PL_OK;
