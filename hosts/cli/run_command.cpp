@@ -87,12 +87,8 @@ int run(const RunOptions& o) {
       if (auto st = program_steps->add(*loaded.workflow, spec); !st.ok())
         diags.error({"--program", 0, 0}, st.message());
     }
-    exec.replace_step =
-        [program_steps](const StepConfig& step, const PathResolver& resolve, const CallContext& ctx,
-                        const std::string& provider) -> std::optional<StepReplacement> {
-      auto r = program_steps->run(step, resolve, ctx, provider);
-      if (!r) return std::nullopt;
-      return StepReplacement{std::move(r->result), std::move(r->error)};
+    exec.choose_strategy = [program_steps](const StepConfig& step) -> StepStrategy* {
+      return program_steps->handles(step) ? program_steps.get() : nullptr;
     };
   }
   if (diags.has_errors() || !loaded.workflow) {
@@ -122,9 +118,10 @@ int run(const RunOptions& o) {
 
   exec.on_step_done = [&](const StepOutcome& s) {
     if (o.json || o.quiet) return;
-    const char* mark = s.state == StepOutcome::State::kCompleted ? "ok"
-                       : s.state == StepOutcome::State::kSkipped ? "skipped"
-                                                                 : "FAILED";
+    const char* mark = s.state == StepOutcome::State::kCompleted   ? "ok"
+                       : s.state == StepOutcome::State::kSkipped   ? "skipped"
+                       : s.state == StepOutcome::State::kCancelled ? "cancelled"
+                                                                   : "FAILED";
     std::cerr << "  [" << mark << "] " << s.name << " (" << s.type << ", "
               << static_cast<int64_t>(s.duration_ms) << " ms)"
               << (s.reason.empty() ? "" : ": " + s.reason) << "\n";
@@ -146,13 +143,18 @@ int run(const RunOptions& o) {
       if (s.state == StepOutcome::State::kCompleted) ++done;
       if (s.state == StepOutcome::State::kSkipped) ++skipped;
     }
-    std::cerr << (result.success ? "Completed" : "Failed") << ": " << done << " completed, "
-              << skipped << " skipped, " << (result.success ? 0 : 1) << " failed in "
-              << static_cast<int64_t>(result.duration_ms) << " ms; " << result.totals.calls
-              << " LLM call(s), " << result.totals.cache_hits << " cached, "
+    // A cancelled run is not a failure of any step: it says where it stopped instead.
+    const char* headline = result.success ? "Completed" : result.cancelled ? "Cancelled" : "Failed";
+    std::cerr << headline << ": " << done << " completed, " << skipped << " skipped, "
+              << (result.cancelled ? "cancelled at '" + result.failed_step + "'"
+                                   : std::to_string(result.success ? 0 : 1) + " failed")
+              << " in " << static_cast<int64_t>(result.duration_ms) << " ms; "
+              << result.totals.calls << " LLM call(s), " << result.totals.cache_hits << " cached, "
               << result.totals.input_tokens + result.totals.output_tokens << " tokens, $"
               << result.totals.cost_usd << "\n";
-    if (!result.success) std::cerr << "error: " << result.error << "\n";
+    if (!result.success) {
+      std::cerr << (result.cancelled ? "cancelled: " : "error: ") << result.error << "\n";
+    }
   }
   return result.exit_code();
 }

@@ -4,6 +4,7 @@
 #include <pipeline/dspy/program.hpp>
 #include <pipeline/dspy/python_text.hpp>
 #include <pipeline/dspy/step_dspy.hpp>
+#include <pipeline/engine/executor.hpp>
 
 namespace pipeline::dspy {
 
@@ -58,7 +59,7 @@ Status ProgramSteps::add(const Workflow& wf, const std::string& spec) {
     return invalid_argument("--program " + spec + ": no step '" + step_name + "' in " +
                             wf.file.string());
   Diagnostics diags;
-  auto d = step_dspy_from_config(*step, wf.file.string(), diags);
+  auto d = step_dspy_from_config(*step, diags);
   if (!d) return invalid_argument(diags.format());
   auto prog = Program::load_file(file);
   if (!prog) return prog.status();
@@ -78,24 +79,29 @@ Status ProgramSteps::add(const Workflow& wf, const std::string& spec) {
   return {};
 }
 
-std::optional<ProgramStepResult> ProgramSteps::run(const StepConfig& step,
-                                                   const PathResolver& resolve,
-                                                   const CallContext& ctx,
-                                                   const std::string& provider) const {
+Result<json::object> ProgramSteps::run(const PreparedStep& prepared, const StepRun& run) {
+  const StepConfig& step = run.step;
   auto it = steps_.find(step.name);
-  if (it == steps_.end()) return std::nullopt;
+  if (it == steps_.end()) return internal_error("step '" + step.name + "' has no program");
   const Predict& p = it->second;
-  auto inputs = resolve_inputs(p.signature(), {}, resolve);
+  auto fail = [&](json::object result, const std::string& why) -> Result<json::object> {
+    // The result stays visible (with its typed error) although the step fails.
+    run.ctx.set_result(step.name, json::value(std::move(result)));
+    return Status(StatusCode::kUnknown,
+                  "step '" + step.name + "' (" + step.type + ", dspy_optimized) failed: " + why);
+  };
+  auto resolver = [&run](std::string_view path) { return run.ctx.resolve(path); };
+  auto inputs = resolve_inputs(p.signature(), {}, resolver);
   if (!inputs)
-    return ProgramStepResult{
-        json::object{{"success", false}, {"mode", "dspy_optimized"}, {"program", p.id()}},
-        inputs.status().message()};
-  // The step's frame (run, log for its execution record), marked as a dspy_optimized call.
-  CallFrame frame = ctx.frame() ? *ctx.frame() : CallFrame{};
-  frame.step = step.name;
-  frame.mode = "dspy_optimized";
-  PredictResult r = p.run(*inputs, lm_, CompletionCall{ctx, frame}, provider);
-  return ProgramStepResult{program_step_result(p, r), r.error_message()};
+    return fail(json::object{{"success", false}, {"mode", "dspy_optimized"}, {"program", p.id()}},
+                inputs.status().message());
+  CallContext ctx(run.executor.options().cancel);
+  ctx.set_frame(&run.frame);
+  PredictResult r =
+      p.run(*inputs, lm_, CompletionCall{ctx, run.frame}, get_string(prepared.input, "provider"));
+  json::object result = program_step_result(p, r);
+  if (!r.ok()) return fail(std::move(result), r.error_message());
+  return json::object{{"output", std::move(result)}};
 }
 
 }  // namespace pipeline::dspy

@@ -1,41 +1,38 @@
-// Steps that run as DSPy programs in a run (`pipeline run --mode dspy_optimized --program
-// STEP=FILE[:PREDICTOR]`): each named step's signature is bound to a predictor of the file and run
-// through Predict instead of its plugin. The step keeps its type's result shape (`text` is the
-// first output field that is not `reasoning`) and adds `outputs`, `mode`, `program`.
+// The dspy_optimized step strategy: steps named with `pipeline run --mode dspy_optimized
+// --program STEP=FILE[:PREDICTOR]` have their signature bound to a predictor of the file and run
+// through Predict instead of their plugin. The step keeps its type's result shape (`text` is the
+// first output field that is not `reasoning`) and adds `outputs`, `mode`, `program`; a parse
+// failure fails the step and its result carries the typed error with the raw reply.
 //
-//   ProgramSteps steps(completion);
+//   ProgramSteps steps(runtime.completion());
 //   steps.add(workflow, "extract=prog.json:extract.predict");   // errors name the step and file
-//   auto r = steps.run(step, resolver, ctx, provider);         // nullopt: not a program step
+//   exec.choose_strategy = [&](const StepConfig& s) { return steps.handles(s) ? &steps : nullptr;
+//   };
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/dspy/predict.hpp>
-#include <pipeline/engine/expression.hpp>
+#include <pipeline/engine/step_strategy.hpp>
 #include <pipeline/llm/completion.hpp>
 
 #include <map>
-#include <optional>
 #include <string>
 
 namespace pipeline::dspy {
 
-struct ProgramStepResult {
-  json::value result;  // the step's result (also on failure: it carries the typed error)
-  std::string error;   // empty on success
-};
-
 // The result document of a step run as a program.
 json::object program_step_result(const Predict& p, const PredictResult& r);
 
-class ProgramSteps {
+class ProgramSteps : public StepStrategy {
  public:
   explicit ProgramSteps(Completion& lm) : lm_(lm) {}
   // "STEP=FILE[:PREDICTOR]"; bad input (unknown step, no signature, field mismatch, ReAct) is an
   // error naming it.
   Status add(const Workflow& wf, const std::string& spec);
-  bool empty() const { return steps_.empty(); }
-  std::optional<ProgramStepResult> run(const StepConfig& step, const PathResolver& resolve,
-                                       const CallContext& ctx, const std::string& provider) const;
+  bool handles(const StepConfig& step) const { return steps_.count(step.name) > 0; }
+
+  std::string_view mode() const override { return "dspy_optimized"; }
+  Result<json::object> run(const PreparedStep& prepared, const StepRun& run) override;
 
  private:
   Completion& lm_;

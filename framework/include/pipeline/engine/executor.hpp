@@ -6,14 +6,15 @@
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
-#include <pipeline/engine/expression.hpp>
 #include <pipeline/engine/run_context.hpp>
 #include <pipeline/engine/run_result.hpp>
+#include <pipeline/engine/step_strategy.hpp>
 #include <pipeline/llm/call_record.hpp>
 #include <pipeline/plugins/call_context.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -22,16 +23,6 @@
 namespace pipeline {
 
 class Runtime;
-
-// A step result produced outside the step's plugin (a DSPy program); `error` fails the step while
-// `result` (which may carry a typed error) is still recorded.
-struct StepReplacement {
-  json::value result;
-  std::string error;
-};
-using StepReplacer = std::function<std::optional<StepReplacement>(
-    const StepConfig& step, const PathResolver& resolve, const CallContext& ctx,
-    const std::string& provider)>;
 
 struct ExecutorOptions {
   std::optional<std::filesystem::path> output_dir;  // overrides workflow.defaults.output_dir
@@ -43,9 +34,9 @@ struct ExecutorOptions {
   // Continue after the last completed step of the workflow's checkpoint (checkpoint_enabled).
   // Without it a run always starts from the first step, even when a checkpoint exists.
   bool resume = false;
-  // Runs chosen steps another way (pipeline run --mode dspy_optimized --program STEP=FILE);
-  // nullopt for the steps it leaves to their plugins.
-  StepReplacer replace_step;
+  // The strategy for a step instead of the traditional one (pipeline run --mode dspy_optimized
+  // --program STEP=FILE); nullptr keeps the traditional strategy. The router takes this place.
+  std::function<StepStrategy*(const StepConfig&)> choose_strategy;
 };
 
 // Where a run sits among nested pipelines (depth and the chain of files, for cycle checks).
@@ -60,10 +51,12 @@ struct Nesting {
 class Executor {
  public:
   Executor(Runtime& runtime, ExecutorOptions options);
+  ~Executor();
   RunResult run(const Workflow& wf);
 
   // The pieces the "pipeline.executor" service builds on (loops, nested pipelines):
   // one step inside a given scope, and a whole nested workflow in its own context.
+  // A step runs as prepare -> strategy -> commit (step_strategy.hpp).
   StepOutcome run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                        const Nesting& nesting);
   RunResult run_nested(const Workflow& wf, RunContext ctx, Nesting nesting);
@@ -77,8 +70,14 @@ class Executor {
  private:
   RunResult run_steps(const Workflow& wf, RunContext& ctx, const Nesting& nesting,
                       std::size_t first_step, RunResult result);
+  // Interpolates the step, renders its prompt, checks its condition: nullopt when it is skipped
+  // (`out` says why), an error when it cannot run.
+  Result<std::optional<PreparedStep>> prepare(const StepRun& run, StepOutcome& out);
+  // Variables, the result, output_to_file (a failure to write fails the step in `out`).
+  void commit(const PreparedStep& prepared, json::object doc, const StepRun& run, StepOutcome& out);
   Runtime& runtime_;
   ExecutorOptions options_;
+  std::unique_ptr<StepStrategy> traditional_;
   std::string run_id_;
   std::mutex warnings_mu_;
   std::vector<std::string> warnings_;
