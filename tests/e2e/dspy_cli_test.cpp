@@ -6,8 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace pipeline {
 namespace {
@@ -318,6 +324,170 @@ TEST_F(DspyRunTest, BadProgramArgumentsAreRefusedWithExit2) {
                          "dspy_optimized", "--program", "answer=" + kReact + ":react"});
   EXPECT_EQ(react.exit_code, 2);
   EXPECT_THAT(react.err, HasSubstr("not runnable"));
+}
+
+class DspyEvaluateTest : public DspyCliTest {
+ protected:
+  json::value evaluate(std::vector<std::string> extra, int* exit_code = nullptr,
+                       std::string* err = nullptr) {
+    std::vector<std::string> args = {"evaluate", "examples/dspy/qa.yaml",
+                                     "--step",   "answer",
+                                     "-c",       "examples/dspy/host-mock-dspy.yaml",
+                                     "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = pipeline(args);
+    if (exit_code) *exit_code = r.exit_code;
+    if (err) *err = r.err;
+    auto doc = parse_json(r.out);
+    EXPECT_TRUE(doc) << r.out << r.err;
+    return doc ? *doc : json::value();
+  }
+};
+
+TEST_F(DspyEvaluateTest, DspyOptimizedJsonDocumentHasTheIssuesMembers) {
+  int code = -1;
+  auto doc = evaluate({"--data", "examples/dspy/qa_dev.jsonl", "--mode", "dspy_optimized"}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  for (const char* k : {"score", "ci95", "examples", "errors", "lm_calls", "cache_hits",
+                        "input_tokens", "output_tokens", "cost_usd", "wall_ms", "results"})
+    EXPECT_TRUE(doc.as_object().contains(k)) << k;
+  EXPECT_EQ(doc.at("score"), 0.75);
+  EXPECT_EQ(doc.at("examples"), 4);
+  EXPECT_EQ(doc.at("errors"), 0);
+  EXPECT_EQ(doc.at("lm_calls"), 5);  // Spain's reply needs DSPy's JSON fallback
+  const auto& ci = doc.at("ci95").as_array();
+  EXPECT_LE(ci[0].as_double(), 0.75);
+  EXPECT_GE(ci[1].as_double(), 0.75);
+  const auto& results = doc.at("results").as_array();
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[3].at("predicted").at("answer"), "Bonn");
+  EXPECT_EQ(results[3].at("score"), 0.0);
+  EXPECT_EQ(results[3].at("expected").at("answer"), "Berlin");
+  EXPECT_EQ(results[0].at("line"), 1);
+}
+
+TEST_F(DspyEvaluateTest, TraditionalModeRunsTheStepsPromptOverInlineExamples) {
+  int code = -1;
+  auto doc = evaluate({}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  EXPECT_EQ(doc.at("examples"), 3);
+  EXPECT_NEAR(doc.at("score").as_double(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(doc.at("results").at(0).at("predicted").at("answer"), "Paris");
+}
+
+TEST_F(DspyEvaluateTest, ReportsAsCsvAndJsonAndTheSummaryTable) {
+  auto csv = dir_ / "r.csv";
+  auto r = pipeline({"evaluate", "examples/dspy/qa.yaml", "--step", "answer", "-c",
+                     "examples/dspy/host-mock-dspy.yaml", "--data", "examples/dspy/qa_dev.jsonl",
+                     "--mode", "dspy_optimized", "--metric", "f1:answer", "--report", csv.string(),
+                     "--concurrency", "2", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("metric f1:answer"));
+  EXPECT_THAT(r.out, HasSubstr("score       0.750  (95% CI"));
+  EXPECT_THAT(r.out, HasSubstr("lm calls    5"));
+  EXPECT_EQ(r.err, "");
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header,
+            "index,score,latency_ms,cost_usd,cached,error,feedback,inputs,expected,predicted");
+  int lines = 0;
+  for (std::string l; std::getline(in, l);) ++lines;
+  EXPECT_EQ(lines, 4);
+  auto js = dir_ / "r.json";
+  auto rj = pipeline({"evaluate", "examples/dspy/qa.yaml", "--step", "answer", "-c",
+                      "examples/dspy/host-mock-dspy.yaml", "--report", js.string(), "--quiet"});
+  ASSERT_EQ(rj.exit_code, 0) << rj.err;
+  std::ifstream jin(js);
+  auto doc = parse_json(std::string((std::istreambuf_iterator<char>(jin)), {}));
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->at("results").as_array().size(), 3u);
+}
+
+TEST_F(DspyEvaluateTest, BadRowsAreRefusedWithExit2UnlessSkipped) {
+  auto data = write("d.jsonl",
+                    "{\"question\": \"What is the capital of France?\", \"context\": \"E\", "
+                    "\"answer\": \"Paris\"}\n"
+                    "{\"question\": \"no answer\", \"context\": \"E\"}\n");
+  int code = -1;
+  std::string err;
+  evaluate({"--data", data.string(), "--mode", "dspy_optimized"}, &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(err, HasSubstr(data.string() +
+                             ":2: no expected value for any output field (answer, confidence)"));
+  auto doc = evaluate({"--data", data.string(), "--mode", "dspy_optimized", "--skip-bad-rows"},
+                      &code, &err);
+  EXPECT_EQ(code, 0) << err;
+  EXPECT_EQ(doc.at("examples"), 1);
+  EXPECT_EQ(doc.at("score"), 1.0);
+}
+
+TEST_F(DspyEvaluateTest, BadArgumentsAreExit2) {
+  int code = -1;
+  evaluate({"--concurrency", "0"}, &code);
+  EXPECT_EQ(code, 2);
+  evaluate({"--metric", "nope"}, &code);
+  EXPECT_EQ(code, 2);
+  evaluate({"--data", "missing.jsonl"}, &code);
+  EXPECT_EQ(code, 2);
+}
+
+TEST_F(DspyEvaluateTest, CtrlCStopsAndKeepsThePartialReport) {
+  auto host = write(
+      "slow.yaml",
+      "providers:\n  mock: {plugin: mock, latency_ms: 150}\nstep_providers:\n  default: mock\n");
+  std::string rows;
+  for (int i = 0; i < 40; ++i)
+    rows +=
+        "{\"question\": \"q" + std::to_string(i) + "\", \"context\": \"c\", \"answer\": \"a\"}\n";
+  auto data = write("d.jsonl", rows);
+  auto report = dir_ / "partial.json";
+  std::vector<std::string> args = {PIPELINE_BINARY,
+                                   "evaluate",
+                                   "examples/dspy/qa.yaml",
+                                   "--step",
+                                   "answer",
+                                   "-c",
+                                   host.string(),
+                                   "--data",
+                                   data.string(),
+                                   "--mode",
+                                   "dspy_optimized",
+                                   "--concurrency",
+                                   "1",
+                                   "--cache",
+                                   "off",
+                                   "--report",
+                                   report.string(),
+                                   "--quiet"};
+  pid_t pid = fork();
+  if (pid == 0) {
+    ::setenv("PIPELINE_CONFIG", "", 1);
+    ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
+    ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (chdir(PIPELINE_SOURCE_DIR) != 0) _exit(127);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream in(report);
+  auto doc = parse_json(std::string((std::istreambuf_iterator<char>(in)), {}));
+  ASSERT_TRUE(doc) << "no partial report";
+  auto n = doc->at("results").as_array().size();
+  EXPECT_GT(n, 0u);
+  EXPECT_LT(n, 40u);
+  EXPECT_EQ(doc->at("examples"), n);
 }
 
 }  // namespace
