@@ -97,9 +97,9 @@ std::string EvaluationReport::to_csv() const {
     out += std::to_string(r.index) + "," + python_float_repr(r.score) + "," +
            fixed(r.latency_ms, 3) + "," + python_float_repr(r.run.totals.cost_usd) + "," +
            (j.at("cached").as_bool() ? "true" : "false") + "," + csv_cell(r.run.error) + "," +
-           csv_cell(r.feedback) + "," + csv_cell(r.row ? json::serialize(r.row->inputs) : "{}") +
-           "," + csv_cell(r.row ? json::serialize(r.row->outputs) : "{}") + "," +
-           csv_cell(json::serialize(r.run.predicted)) + "\n";
+           csv_cell(r.feedback) + "," + csv_cell(r.row ? python_json_dumps(r.row->inputs) : "{}") +
+           "," + csv_cell(r.row ? python_json_dumps(r.row->outputs) : "{}") + "," +
+           csv_cell(python_json_dumps(r.run.predicted)) + "\n";
   }
   return out;
 }

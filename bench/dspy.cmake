@@ -1,0 +1,1 @@
+pipeline_add_bench(dspy_adapter_bench SOURCES dspy_adapter_bench.cpp)
