@@ -1,6 +1,6 @@
 #include <pipeline/dspy/step_dspy.hpp>
 
-#include <pipeline/config/yaml_json.hpp>
+#include <pipeline/config/json_scalar.hpp>
 #include <pipeline/dspy/chat_adapter.hpp>
 #include <pipeline/dspy/json_adapter.hpp>
 #include <pipeline/dspy/value_parse.hpp>
@@ -12,39 +12,45 @@ namespace pipeline::dspy {
 
 std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std::string& file,
                                               Diagnostics& diags) {
-  const YAML::Node& node = step.node;
-  if (!node["signature"].IsDefined()) {
+  (void)file;  // the step's SourceRef knows its file
+  const json::object& raw = step.raw;
+  const json::value* signature = raw.if_contains("signature");
+  if (signature == nullptr) {
     diags.error(step.where,
                 "step '" + step.name + "' has no `signature:`; a DSPy program needs one");
     return std::nullopt;
   }
-  auto sig = signature_from_yaml(node["signature"], file, diags);
+  auto sig = signature_from_json(*signature, step.source.child("signature"), diags);
   if (!sig) return std::nullopt;
   StepDspy out;
   out.step = step.name;
   out.signature = std::move(*sig);
   bool ok = true;
-  if (const auto& a = node["adapter"]; a.IsDefined()) {
-    out.adapter = a.IsScalar() ? a.Scalar() : "";
+  if (const auto* a = raw.if_contains("adapter")) {
+    out.adapter = json_is_scalar(*a) ? json_scalar_text(*a) : "";
     if (out.adapter != "chat" && out.adapter != "json") {
-      diags.error(location_of(a, file),
-                  "step '" + step.name + "': adapter must be chat or json, found " + yaml_kind(a));
+      diags.error(step.source.child("adapter").where(),
+                  "step '" + step.name + "': adapter must be chat or json, found " + json_kind(*a));
       ok = false;
     }
   }
-  auto flag = [&](const YAML::Node& n, const std::string& what, bool& target) {
-    if (!n.IsDefined()) return;
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) {
-      target = n.Scalar() == "true";
+  auto flag = [&](const json::object& o, const SourceRef& at, const char* key,
+                  const std::string& what, bool& target) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) return;
+    if (v->is_bool()) {
+      target = v->get_bool();
     } else {
-      diags.error(location_of(n, file),
+      diags.error(at.child(key).where(),
                   "step '" + step.name + "': " + what + " must be true or false");
       ok = false;
     }
   };
-  flag(node["adapter_fallback"], "adapter_fallback", out.adapter_fallback);
-  if (const auto& dc = node["dspy_config"]; dc.IsDefined() && dc.IsMap())
-    flag(dc["chain_of_thought"], "dspy_config.chain_of_thought", out.chain_of_thought);
+  flag(raw, step.source, "adapter_fallback", "adapter_fallback", out.adapter_fallback);
+  if (const auto* dc = raw.if_contains("dspy_config"); dc && dc->is_object()) {
+    flag(dc->get_object(), step.source.child("dspy_config"), "chain_of_thought",
+         "dspy_config.chain_of_thought", out.chain_of_thought);
+  }
   if (!ok) return std::nullopt;
   return out;
 }
