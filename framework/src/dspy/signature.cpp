@@ -1,7 +1,7 @@
 #include <pipeline/dspy/signature.hpp>
 
 #include <pipeline/cache/sha256.hpp>
-#include <pipeline/config/json_scalar.hpp>
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/python_text.hpp>
 
@@ -141,12 +141,28 @@ json::value field_json(const Field& f) {
   return o;
 }
 
+bool is_scalar_value(const json::value& v) {
+  return !v.is_object() && !v.is_array() && !v.is_null();
+}
+
+// A scalar as written (YAML's `desc: 12` is the text "12"); "" for anything else.
+std::string scalar_or_empty(const json::value* v) {
+  return v != nullptr && is_scalar_value(*v) ? to_text(*v) : std::string();
+}
+
+std::string kind_of(const json::value& v) {
+  if (v.is_object()) return "a map";
+  if (v.is_array()) return "a list";
+  if (v.is_null()) return "nothing";
+  return "'" + to_text(v) + "'";
+}
+
 // One entry of input_fields / output_fields.
 std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, bool is_output,
                                      Diagnostics& diags) {
   const char* list = is_output ? "output_fields" : "input_fields";
-  if (json_is_scalar(n)) {
-    const std::string text = json_scalar_text(n);
+  if (is_scalar_value(n)) {
+    const std::string text = to_text(n);
     auto parsed = parse_field_list(text);
     if (!parsed || parsed->size() != 1) {
       diags.error(at.where(), std::string(list) + ": '" + text +
@@ -159,7 +175,7 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
     return (*parsed)[0];
   }
   if (!n.is_object()) {
-    diags.error(at.where(), std::string(list) + ": each field is a map, found " + json_kind(n));
+    diags.error(at.where(), std::string(list) + ": each field is a map, found " + kind_of(n));
     return std::nullopt;
   }
   const json::object& o = n.get_object();
@@ -179,11 +195,7 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
       ok = false;
     }
   }
-  auto text = [&](const char* key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr ? json_scalar_text(*v) : std::string();
-  };
-  std::string name = text("name");
+  std::string name = scalar_or_empty(o.if_contains("name"));
   if (!is_identifier(name)) {
     diags.error(at.key_where("name"),
                 std::string(list) + ": " +
@@ -193,8 +205,8 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
   }
   Field f = make_field(name);
   f.where = at.where();
-  if (o.contains("type")) {
-    std::string type_text = text("type");
+  if (const auto* type = o.if_contains("type")) {
+    std::string type_text = scalar_or_empty(type);
     if (type_text == "enum") {
       const auto* values = o.if_contains("values");
       if (values == nullptr || !values->is_array() || values->get_array().empty()) {
@@ -203,10 +215,9 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
         ok = false;
       } else {
         f.type.kind = FieldType::Kind::kEnum;
-        for (const auto& v : values->get_array()) {
-          f.type.values.emplace_back(json::string(json_scalar_text(v)));
-        }
-        f.type.enum_name = text("enum_name");
+        for (const auto& v : values->get_array())
+          f.type.values.emplace_back(json::string(to_text(v)));
+        f.type.enum_name = scalar_or_empty(o.if_contains("enum_name"));
         if (f.type.enum_name.empty()) f.type.enum_name = infer_prefix(name);
         f.type.enum_name.erase(std::remove(f.type.enum_name.begin(), f.type.enum_name.end(), ' '),
                                f.type.enum_name.end());
@@ -222,15 +233,14 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
     }
   }
   for (const char* key : {"description", "desc"}) {
-    if (o.contains(key)) f.desc = text(key);
+    if (const auto* v = o.if_contains(key)) f.desc = scalar_or_empty(v);
   }
-  if (o.contains("prefix")) f.prefix = text("prefix");
-  if (o.contains("template")) f.value_template = text("template");
+  if (const auto* v = o.if_contains("prefix")) f.prefix = scalar_or_empty(v);
+  if (const auto* v = o.if_contains("template")) f.value_template = scalar_or_empty(v);
   if (const auto* schema = o.if_contains("schema")) {
     if (!schema->is_object()) {
-      diags.error(
-          at.key_where("schema"),
-          "field '" + name + "': `schema` is a JSON Schema map, found " + json_kind(*schema));
+      diags.error(at.key_where("schema"),
+                  "field '" + name + "': `schema` is a JSON Schema map, found " + kind_of(*schema));
       ok = false;
     } else {
       f.schema = *schema;
@@ -363,8 +373,8 @@ Result<Signature> parse_signature_string(std::string_view text,
 
 std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
                                              Diagnostics& diags) {
-  if (json_is_scalar(node)) {
-    auto sig = parse_signature_string(json_scalar_text(node));
+  if (is_scalar_value(node)) {
+    auto sig = parse_signature_string(to_text(node));
     if (!sig) {
       diags.error(at.where(), "signature: " + sig.status().message());
       return std::nullopt;
@@ -375,7 +385,7 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
     diags.error(at.where(),
                 "signature: expected a map {instructions, input_fields, output_fields} or a string "
                 "like \"question -> answer\", found " +
-                    json_kind(node));
+                    kind_of(node));
     return std::nullopt;
   }
   const json::object& o = node.get_object();
@@ -397,12 +407,12 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
     }
     if (!list->is_array()) {
       diags.error(at.key_where(key),
-                  std::string("signature: `") + key + "` is a list, found " + json_kind(*list));
+                  std::string("signature: `") + key + "` is a list, found " + kind_of(*list));
       continue;
     }
-    const json::array& items = list->get_array();
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      auto f = field_from_json(items[i], at.child(key).child(i), is_output, diags);
+    const SourceRef list_at = at.child(key);
+    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+      auto f = field_from_json(list->get_array()[i], list_at.child(i), is_output, diags);
       if (!f) continue;
       if (!names.insert(f->name).second) {
         diags.error(f->where, "signature: field '" + f->name + "' is declared twice");
@@ -416,12 +426,11 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
     diags.error(at.key_where("output_fields"), "signature: needs at least one output field");
   if (diags.error_count() != errors_before) return std::nullopt;
   const auto* ins = o.if_contains("instructions");
-  if (ins != nullptr && !json_is_scalar(*ins)) {
+  if (ins != nullptr && !is_scalar_value(*ins)) {
     diags.error(at.key_where("instructions"), "signature: `instructions` is text");
     return std::nullopt;
   }
-  sig.instructions =
-      ins != nullptr ? python_cleandoc(json_scalar_text(*ins)) : default_instructions(sig);
+  sig.instructions = ins != nullptr ? python_cleandoc(to_text(*ins)) : default_instructions(sig);
   return sig;
 }
 

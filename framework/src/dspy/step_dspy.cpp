@@ -1,6 +1,5 @@
 #include <pipeline/dspy/step_dspy.hpp>
 
-#include <pipeline/config/json_scalar.hpp>
 #include <pipeline/dspy/chat_adapter.hpp>
 #include <pipeline/dspy/json_adapter.hpp>
 #include <pipeline/dspy/value_parse.hpp>
@@ -10,11 +9,9 @@
 
 namespace pipeline::dspy {
 
-std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std::string& file,
-                                              Diagnostics& diags) {
-  (void)file;  // the step's SourceRef knows its file
-  const json::object& raw = step.raw;
-  const json::value* signature = raw.if_contains("signature");
+std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostics& diags) {
+  const json::object& node = step.raw;
+  const auto* signature = node.if_contains("signature");
   if (signature == nullptr) {
     diags.error(step.where,
                 "step '" + step.name + "' has no `signature:`; a DSPy program needs one");
@@ -26,17 +23,18 @@ std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std:
   out.step = step.name;
   out.signature = std::move(*sig);
   bool ok = true;
-  if (const auto* a = raw.if_contains("adapter")) {
-    out.adapter = json_is_scalar(*a) ? json_scalar_text(*a) : "";
+  if (const auto* a = node.if_contains("adapter")) {
+    out.adapter = a->is_string() ? std::string(a->get_string()) : "";
     if (out.adapter != "chat" && out.adapter != "json") {
       diags.error(step.source.child("adapter").where(),
-                  "step '" + step.name + "': adapter must be chat or json, found " + json_kind(*a));
+                  "step '" + step.name + "': adapter must be chat or json, found " +
+                      (a->is_string() ? "'" + out.adapter + "'" : json::serialize(*a)));
       ok = false;
     }
   }
-  auto flag = [&](const json::object& o, const SourceRef& at, const char* key,
+  auto flag = [&](const json::object& in, const SourceRef& at, std::string_view key,
                   const std::string& what, bool& target) {
-    const auto* v = o.if_contains(key);
+    const auto* v = in.if_contains(key);
     if (v == nullptr) return;
     if (v->is_bool()) {
       target = v->get_bool();
@@ -46,11 +44,10 @@ std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std:
       ok = false;
     }
   };
-  flag(raw, step.source, "adapter_fallback", "adapter_fallback", out.adapter_fallback);
-  if (const auto* dc = raw.if_contains("dspy_config"); dc && dc->is_object()) {
+  flag(node, step.source, "adapter_fallback", "adapter_fallback", out.adapter_fallback);
+  if (const auto* dc = node.if_contains("dspy_config"); dc && dc->is_object())
     flag(dc->get_object(), step.source.child("dspy_config"), "chain_of_thought",
          "dspy_config.chain_of_thought", out.chain_of_thought);
-  }
   if (!ok) return std::nullopt;
   return out;
 }

@@ -2,8 +2,8 @@
 // `signature:` YAML or from DSPy's string form; its hash keys the optimization cache.
 //
 //   auto sig = parse_signature_string("question: str, k: int -> answers: list[str]");
-//   auto sig2 = signature_from_json(step.raw.at("signature"), step.source.child("signature"), d);
-//   sig->hash();   // sha256 of the canonical JSON of instructions and fields
+//   auto sig2 = signature_from_json(step.raw.at("signature"), step.source.child("signature"),
+//   diags); sig->hash();   // sha256 of the canonical JSON of instructions and fields
 #pragma once
 
 #include <pipeline/config/diagnostics.hpp>
@@ -75,7 +75,7 @@ Result<Signature> parse_signature_string(std::string_view text,
 // prefix}]}. Every problem goes to diags with file:line:col; nullopt when there were errors.
 std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
                                              Diagnostics& diags);
-// The same, from a YAML node (locations taken from it).
+// The same, straight from a YAML node (tests, tools that hold YAML).
 std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
                                              Diagnostics& diags);
 
