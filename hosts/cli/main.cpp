@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   pipeline::cli::add_cache_command(app, exit_code);
   pipeline::cli::add_program_command(app, exit_code);
   pipeline::cli::add_render_command(app, exit_code);
+  pipeline::cli::add_evaluate_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
           {"success", false},
           {"exit_code", pipeline::cli::kExitBadInput},
           {"status", "usage_error"},
-          {"error", "a subcommand is required (run, validate, plugins, cache, program, render)"}};
+          {"error",
+           "a subcommand is required (run, validate, plugins, cache, program, render, evaluate)"}};
       std::cout << pipeline::json::serialize(doc) << std::endl;
     }
     std::cerr << app.help();

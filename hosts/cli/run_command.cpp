@@ -4,6 +4,7 @@
 #include "interrupt_watcher.hpp"
 
 #include <pipeline/config/yaml_json.hpp>
+#include <pipeline/dspy/program_steps.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/util/utf8.hpp>
 
@@ -26,6 +27,7 @@ struct RunOptions {
   bool resume = false;
   bool strict = false;
   std::string cache_mode;
+  std::vector<std::string> programs;  // STEP=FILE[:PREDICTOR]
 };
 
 // "key=value" with the value read as a YAML scalar, so numbers and booleans keep their type.
@@ -57,10 +59,18 @@ int run(const RunOptions& o) {
   ExecutorOptions exec;
   InterruptWatcher interrupts(exec.cancel);
   Diagnostics diags;
-  if (o.mode != "traditional") {
+  if (o.mode != "traditional" && o.mode != "dspy_optimized") {
     diags.error({"--mode", 0, 0},
-                "mode '" + o.mode + "' is not available in this build (available: traditional)");
+                "mode '" + o.mode +
+                    "' is not available in this build (available: traditional, dspy_optimized)");
   }
+  if (o.mode == "dspy_optimized" && o.programs.empty())
+    diags.error({"--mode", 0, 0},
+                "dspy_optimized needs the program of each step to run that way: --program "
+                "STEP=FILE[:PREDICTOR]");
+  if (o.mode != "dspy_optimized" && !o.programs.empty())
+    diags.error({"--program", 0, 0},
+                "--program runs a step as a DSPy program: use it with --mode dspy_optimized");
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
   exec.resume = o.resume;
@@ -69,6 +79,18 @@ int run(const RunOptions& o) {
   if (o.strict) diags.promote_warnings();
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
+  std::shared_ptr<dspy::ProgramSteps> program_steps;
+  if (!diags.has_errors() && loaded.workflow && !o.programs.empty()) {
+    // Programs call the top of the run's completion stack, like every step.
+    program_steps = std::make_shared<dspy::ProgramSteps>(loaded.runtime->completion());
+    for (const auto& spec : o.programs) {
+      if (auto st = program_steps->add(*loaded.workflow, spec); !st.ok())
+        diags.error({"--program", 0, 0}, st.message());
+    }
+    exec.choose_strategy = [program_steps](const StepConfig& step) -> StepStrategy* {
+      return program_steps->handles(step) ? program_steps.get() : nullptr;
+    };
+  }
   if (diags.has_errors() || !loaded.workflow) {
     print_diagnostics(diags);
     if (o.json) {
@@ -146,7 +168,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-c,--config", opts->config,
                   "Host config YAML (default: $PIPELINE_CONFIG, "
                   "~/.config/pipeline/host.yaml, built-in mock)");
-  cmd->add_option("-m,--mode", opts->mode, "Execution mode")->default_str("traditional");
+  cmd->add_option("-m,--mode", opts->mode, "Execution mode: traditional or dspy_optimized")
+      ->default_str("traditional");
+  cmd->add_option(
+      "--program", opts->programs,
+      "Run a step as a DSPy program (with --mode dspy_optimized): STEP=FILE[:PREDICTOR]");
   cmd->add_option("-s,--set", opts->sets,
                   "key=value: sets inputs.key (or global_vars.key with that prefix)");
   cmd->add_option("-o,--output-dir", opts->output_dir,

@@ -6,8 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace pipeline {
 namespace {
@@ -188,6 +194,300 @@ TEST_F(DspyCliTest, RenderPlainTextShowsRolesAndContent) {
   EXPECT_THAT(
       r.out,
       HasSubstr("=== user ===\n[[ ## question ## ]]\nQ\n\n[[ ## context ## ]]\nC\n\nRespond with"));
+}
+
+// A host config whose mock provider answers in DSPy's formats, and a program for qa.yaml's step.
+class DspyRunTest : public DspyCliTest {
+ protected:
+  void SetUp() override {
+    DspyCliTest::SetUp();
+    host_ = write("host.yaml", R"(providers:
+  mock:
+    plugin: mock
+    replies:
+      - match: "capital of France(.|\n)*Respond with the corresponding"
+        reply: "[[ ## answer ## ]]\nParis\n\n[[ ## confidence ## ]]\n0.9\n\n[[ ## completed ## ]]"
+      - match: "capital of Spain(.|\n)*Respond with the corresponding"
+        reply: "I think it is Madrid."
+      - match: "capital of Spain(.|\n)*Respond with a JSON object"
+        reply: "{\"answer\": \"Madrid\", \"confidence\": 0.8}"
+      - match: "Respond with"
+        reply: "no idea"
+step_providers:
+  default: mock
+)");
+    program_ = write(
+        "prog.json",
+        R"({"answer": {"traces": [], "train": [], "demos": [{"question": "1+1?", "context": "math",
+      "answer": "2", "confidence": 1.0}], "signature": {"instructions": "Answer precisely.", "fields": [
+      {"prefix": "Question:", "description": "${question}"}, {"prefix": "Context:", "description": "${context}"},
+      {"prefix": "Answer:", "description": "${answer}"}, {"prefix": "Confidence:", "description": "${confidence}"}]},
+      "lm": null}, "metadata": {"dependency_versions": {"dspy": "3.3.1"}}})");
+    workflow_ = write("wf.yaml", R"(workflow:
+  name: w
+  steps:
+    - name: answer
+      type: claude
+      prompt:
+        - {type: static, content: "{{inputs.question}}"}
+      signature:
+        input_fields:
+          - {name: question, template: "{{inputs.question}}"}
+          - {name: context, template: "{{inputs.context}}"}
+        output_fields:
+          - {name: answer}
+          - {name: confidence, type: float}
+    - name: after
+      type: claude
+      prompt:
+        - {type: previous_response, step: answer}
+)");
+  }
+  json::value run(const std::string& question, std::vector<std::string> extra = {},
+                  int* exit_code = nullptr) {
+    std::vector<std::string> args = {
+        "run",    workflow_.string(),     "-c",        host_.string(),
+        "--mode", "dspy_optimized",       "--program", "answer=" + program_.string(),
+        "--set",  "question=" + question, "--set",     "context=Europe",
+        "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = pipeline(args);
+    if (exit_code) *exit_code = r.exit_code;
+    auto doc = parse_json(r.out);
+    EXPECT_TRUE(doc) << r.out << r.err;
+    return doc ? *doc : json::value();
+  }
+  fs::path host_, program_, workflow_;
+};
+
+TEST_F(DspyRunTest, ProgramStepParsesTypedOutputsAndTextFeedsTheNextStep) {
+  int code = -1;
+  auto doc = run("What is the capital of France?", {}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("text"), "Paris");
+  EXPECT_EQ(a.at("outputs").at("confidence"), 0.9);
+  EXPECT_EQ(a.at("mode"), "dspy_optimized");
+  EXPECT_EQ(a.at("adapter"), "ChatAdapter");
+  EXPECT_EQ(a.at("lm_calls"), 1);
+  EXPECT_THAT(std::string(a.at("program").as_string()), HasSubstr("prog.json:answer@"));
+  EXPECT_EQ(doc.at("results").at("after").at("text"), "Mock response to: Paris");
+  EXPECT_EQ(doc.at("totals").at("llm_calls"), 2);
+}
+
+TEST_F(DspyRunTest, UnparsableChatReplyFallsBackToOneJsonAdapterCall) {
+  int code = -1;
+  auto doc = run("What is the capital of Spain?", {}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("adapter"), "JSONAdapter");
+  EXPECT_EQ(a.at("lm_calls"), 2);
+  EXPECT_EQ(a.at("outputs").at("answer"), "Madrid");
+}
+
+TEST_F(DspyRunTest, ParseFailureFailsTheStepWithATypedErrorCarryingTheRawReply) {
+  int code = -1;
+  auto doc = run("Where?", {}, &code);
+  EXPECT_EQ(code, 1);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("success"), false);
+  EXPECT_EQ(a.at("error").at("type"), "adapter_parse_error");
+  EXPECT_EQ(a.at("error").at("raw_reply"), "no idea");
+  EXPECT_THAT(std::string(doc.at("error").at("message").as_string()),
+              HasSubstr("adapter_parse_error"));
+}
+
+TEST_F(DspyRunTest, AdapterFallbackFalseMakesOneCall) {
+  std::string text =
+      std::string((std::istreambuf_iterator<char>(std::ifstream(workflow_).rdbuf())), {});
+  text.replace(text.find("      signature:"), 0, "      adapter_fallback: false\n");
+  std::ofstream(workflow_) << text;
+  int code = -1;
+  auto doc = run("What is the capital of Spain?", {}, &code);
+  EXPECT_EQ(code, 1);
+  const auto& a = doc.at("results").at("answer");
+  EXPECT_EQ(a.at("lm_calls"), 1);
+  EXPECT_EQ(a.at("error").at("adapter"), "ChatAdapter");
+  EXPECT_EQ(a.at("error").at("raw_reply"), "I think it is Madrid.");
+}
+
+TEST_F(DspyRunTest, BadProgramArgumentsAreRefusedWithExit2) {
+  auto no_program =
+      pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode", "dspy_optimized"});
+  EXPECT_EQ(no_program.exit_code, 2);
+  EXPECT_THAT(no_program.err, HasSubstr("--program STEP=FILE[:PREDICTOR]"));
+  auto bad_step = pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode",
+                            "dspy_optimized", "--program", "nope=" + program_.string()});
+  EXPECT_EQ(bad_step.exit_code, 2);
+  EXPECT_THAT(bad_step.err, HasSubstr("no step 'nope'"));
+  auto react = pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode",
+                         "dspy_optimized", "--program", "answer=" + kReact + ":react"});
+  EXPECT_EQ(react.exit_code, 2);
+  EXPECT_THAT(react.err, HasSubstr("not runnable"));
+}
+
+class DspyEvaluateTest : public DspyCliTest {
+ protected:
+  json::value evaluate(std::vector<std::string> extra, int* exit_code = nullptr,
+                       std::string* err = nullptr) {
+    std::vector<std::string> args = {"evaluate", "examples/dspy/qa.yaml",
+                                     "--step",   "answer",
+                                     "-c",       "examples/dspy/host-mock-dspy.yaml",
+                                     "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = pipeline(args);
+    if (exit_code) *exit_code = r.exit_code;
+    if (err) *err = r.err;
+    auto doc = parse_json(r.out);
+    EXPECT_TRUE(doc) << r.out << r.err;
+    return doc ? *doc : json::value();
+  }
+};
+
+TEST_F(DspyEvaluateTest, DspyOptimizedJsonDocumentHasTheIssuesMembers) {
+  int code = -1;
+  auto doc = evaluate({"--data", "examples/dspy/qa_dev.jsonl", "--mode", "dspy_optimized"}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  for (const char* k : {"score", "ci95", "examples", "errors", "lm_calls", "cache_hits",
+                        "input_tokens", "output_tokens", "cost_usd", "wall_ms", "results"})
+    EXPECT_TRUE(doc.as_object().contains(k)) << k;
+  EXPECT_EQ(doc.at("score"), 0.75);
+  EXPECT_EQ(doc.at("examples"), 4);
+  EXPECT_EQ(doc.at("errors"), 0);
+  EXPECT_EQ(doc.at("lm_calls"), 5);  // Spain's reply needs DSPy's JSON fallback
+  const auto& ci = doc.at("ci95").as_array();
+  EXPECT_LE(ci[0].as_double(), 0.75);
+  EXPECT_GE(ci[1].as_double(), 0.75);
+  const auto& results = doc.at("results").as_array();
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[3].at("predicted").at("answer"), "Bonn");
+  EXPECT_EQ(results[3].at("score"), 0.0);
+  EXPECT_EQ(results[3].at("expected").at("answer"), "Berlin");
+  EXPECT_EQ(results[0].at("line"), 1);
+}
+
+TEST_F(DspyEvaluateTest, TraditionalModeRunsTheStepsPromptOverInlineExamples) {
+  int code = -1;
+  auto doc = evaluate({}, &code);
+  ASSERT_EQ(code, 0) << serialize(doc);
+  EXPECT_EQ(doc.at("examples"), 3);
+  EXPECT_NEAR(doc.at("score").as_double(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(doc.at("results").at(0).at("predicted").at("answer"), "Paris");
+}
+
+TEST_F(DspyEvaluateTest, ReportsAsCsvAndJsonAndTheSummaryTable) {
+  auto csv = dir_ / "r.csv";
+  auto r = pipeline({"evaluate", "examples/dspy/qa.yaml", "--step", "answer", "-c",
+                     "examples/dspy/host-mock-dspy.yaml", "--data", "examples/dspy/qa_dev.jsonl",
+                     "--mode", "dspy_optimized", "--metric", "f1:answer", "--report", csv.string(),
+                     "--concurrency", "2", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("metric f1:answer"));
+  EXPECT_THAT(r.out, HasSubstr("score       0.750  (95% CI"));
+  EXPECT_THAT(r.out, HasSubstr("lm calls    5"));
+  EXPECT_EQ(r.err, "");
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header,
+            "index,score,latency_ms,cost_usd,cached,error,feedback,inputs,expected,predicted");
+  int lines = 0;
+  for (std::string l; std::getline(in, l);) ++lines;
+  EXPECT_EQ(lines, 4);
+  auto js = dir_ / "r.json";
+  auto rj = pipeline({"evaluate", "examples/dspy/qa.yaml", "--step", "answer", "-c",
+                      "examples/dspy/host-mock-dspy.yaml", "--report", js.string(), "--quiet"});
+  ASSERT_EQ(rj.exit_code, 0) << rj.err;
+  std::ifstream jin(js);
+  auto doc = parse_json(std::string((std::istreambuf_iterator<char>(jin)), {}));
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->at("results").as_array().size(), 3u);
+}
+
+TEST_F(DspyEvaluateTest, BadRowsAreRefusedWithExit2UnlessSkipped) {
+  auto data = write("d.jsonl",
+                    "{\"question\": \"What is the capital of France?\", \"context\": \"E\", "
+                    "\"answer\": \"Paris\"}\n"
+                    "{\"question\": \"no answer\", \"context\": \"E\"}\n");
+  int code = -1;
+  std::string err;
+  evaluate({"--data", data.string(), "--mode", "dspy_optimized"}, &code, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(err, HasSubstr(data.string() +
+                             ":2: no expected value for any output field (answer, confidence)"));
+  auto doc = evaluate({"--data", data.string(), "--mode", "dspy_optimized", "--skip-bad-rows"},
+                      &code, &err);
+  EXPECT_EQ(code, 0) << err;
+  EXPECT_EQ(doc.at("examples"), 1);
+  EXPECT_EQ(doc.at("score"), 1.0);
+}
+
+TEST_F(DspyEvaluateTest, BadArgumentsAreExit2) {
+  int code = -1;
+  evaluate({"--concurrency", "0"}, &code);
+  EXPECT_EQ(code, 2);
+  evaluate({"--metric", "nope"}, &code);
+  EXPECT_EQ(code, 2);
+  evaluate({"--data", "missing.jsonl"}, &code);
+  EXPECT_EQ(code, 2);
+}
+
+TEST_F(DspyEvaluateTest, CtrlCStopsAndKeepsThePartialReport) {
+  auto host = write(
+      "slow.yaml",
+      "providers:\n  mock: {plugin: mock, latency_ms: 150}\nstep_providers:\n  default: mock\n");
+  std::string rows;
+  for (int i = 0; i < 40; ++i)
+    rows +=
+        "{\"question\": \"q" + std::to_string(i) + "\", \"context\": \"c\", \"answer\": \"a\"}\n";
+  auto data = write("d.jsonl", rows);
+  auto report = dir_ / "partial.json";
+  std::vector<std::string> args = {PIPELINE_BINARY,
+                                   "evaluate",
+                                   "examples/dspy/qa.yaml",
+                                   "--step",
+                                   "answer",
+                                   "-c",
+                                   host.string(),
+                                   "--data",
+                                   data.string(),
+                                   "--mode",
+                                   "dspy_optimized",
+                                   "--concurrency",
+                                   "1",
+                                   "--cache",
+                                   "off",
+                                   "--report",
+                                   report.string(),
+                                   "--quiet"};
+  pid_t pid = fork();
+  if (pid == 0) {
+    ::setenv("PIPELINE_CONFIG", "", 1);
+    ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
+    ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (chdir(PIPELINE_SOURCE_DIR) != 0) _exit(127);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream in(report);
+  auto doc = parse_json(std::string((std::istreambuf_iterator<char>(in)), {}));
+  ASSERT_TRUE(doc) << "no partial report";
+  auto n = doc->at("results").as_array().size();
+  EXPECT_GT(n, 0u);
+  EXPECT_LT(n, 40u);
+  EXPECT_EQ(doc->at("examples"), n);
 }
 
 }  // namespace

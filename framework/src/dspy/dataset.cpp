@@ -1,5 +1,6 @@
 #include <pipeline/dspy/dataset.hpp>
 
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/value_parse.hpp>
 #include <pipeline/sdk/file_reader.hpp>
@@ -173,17 +174,18 @@ Result<Dataset> load_dataset(const std::filesystem::path& file, const Signature&
   return ds;
 }
 
-Dataset dataset_from_yaml(const YAML::Node& examples, const std::string& file,
-                          const Signature& sig) {
+Dataset dataset_from_config(const json::value& examples, const SourceRef& at,
+                            const Signature& sig) {
   Dataset ds;
-  if (!examples.IsSequence()) {
-    ds.bad.push_back({file, location_of(examples, file).line,
-                      "`examples:` is a list of rows, found " + yaml_kind(examples)});
+  const std::string& file = at.where().file;
+  const auto* list = examples.if_array();
+  if (!list) {
+    ds.bad.push_back({file, at.where().line, "`examples:` is a list of rows"});
     return ds;
   }
-  for (const auto& item : examples) {
-    int line = location_of(item, file).line;
-    auto row = row_from_json(yaml_to_json(item), sig);
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    int line = at.child(i).where().line;
+    auto row = row_from_json((*list)[i], sig);
     if (!row) {
       ds.bad.push_back({file, line, row.status().message()});
       continue;
@@ -193,6 +195,11 @@ Dataset dataset_from_yaml(const YAML::Node& examples, const std::string& file,
     ds.rows.push_back(std::move(*row));
   }
   return ds;
+}
+
+Dataset dataset_from_yaml(const YAML::Node& examples, const std::string& file,
+                          const Signature& sig) {
+  return dataset_from_config(yaml_to_json(examples), SourceRef(SourceMap::of(examples, file)), sig);
 }
 
 Dataset dataset_from_csv(std::string_view text, const std::string& file, const Signature& sig) {

@@ -141,51 +141,53 @@ json::value field_json(const Field& f) {
   return o;
 }
 
-bool is_scalar_value(const json::value& v) {
-  return !v.is_object() && !v.is_array() && !v.is_null();
-}
-
-// A scalar as written (YAML's `desc: 12` is the text "12"); "" for anything else.
-std::string scalar_or_empty(const json::value* v) {
-  return v != nullptr && is_scalar_value(*v) ? to_text(*v) : std::string();
+// YAML scalars arrive as JSON strings, numbers or booleans; all of them are text here.
+std::string scalar_text(const json::value* v) {
+  if (!v || v->is_null() || v->is_object() || v->is_array()) return {};
+  return to_text(*v);
 }
 
 std::string kind_of(const json::value& v) {
-  if (v.is_object()) return "a map";
-  if (v.is_array()) return "a list";
-  if (v.is_null()) return "nothing";
-  return "'" + to_text(v) + "'";
+  switch (v.kind()) {
+    case json::kind::object:
+      return "a map";
+    case json::kind::array:
+      return "a list";
+    case json::kind::null:
+      return "nothing";
+    default:
+      return "'" + to_text(v) + "'";
+  }
 }
 
 // One entry of input_fields / output_fields.
 std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, bool is_output,
                                      Diagnostics& diags) {
   const char* list = is_output ? "output_fields" : "input_fields";
-  if (is_scalar_value(n)) {
-    const std::string text = to_text(n);
-    auto parsed = parse_field_list(text);
+  if (n.is_string()) {
+    auto parsed = parse_field_list(n.get_string());
     if (!parsed || parsed->size() != 1) {
-      diags.error(at.where(), std::string(list) + ": '" + text +
-                                  "' is not a field (write name or " +
-                                  "name: type, or a map with name and type)" +
+      diags.error(at.where(), std::string(list) + ": '" + std::string(n.get_string()) +
+                                  "' is not a field (write name or name: type, or a map with name "
+                                  "and type)" +
                                   (parsed ? "" : ": " + parsed.status().message()));
       return std::nullopt;
     }
     (*parsed)[0].where = at.where();
     return (*parsed)[0];
   }
-  if (!n.is_object()) {
+  const auto* o = n.if_object();
+  if (!o) {
     diags.error(at.where(), std::string(list) + ": each field is a map, found " + kind_of(n));
     return std::nullopt;
   }
-  const json::object& o = n.get_object();
   static const std::set<std::string> kInputKeys = {
       "name", "type", "description", "desc", "template", "prefix", "values", "enum_name"};
   static const std::set<std::string> kOutputKeys = {"name",   "type",   "description", "desc",
                                                     "schema", "prefix", "values",      "enum_name"};
   const auto& allowed = is_output ? kOutputKeys : kInputKeys;
   bool ok = true;
-  for (const auto& kv : o) {
+  for (const auto& kv : *o) {
     const std::string key(kv.key());
     if (!allowed.count(key)) {
       std::string known;
@@ -195,7 +197,7 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
       ok = false;
     }
   }
-  std::string name = scalar_or_empty(o.if_contains("name"));
+  std::string name = scalar_text(o->if_contains("name"));
   if (!is_identifier(name)) {
     diags.error(at.key_where("name"),
                 std::string(list) + ": " +
@@ -205,11 +207,11 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
   }
   Field f = make_field(name);
   f.where = at.where();
-  if (const auto* type = o.if_contains("type")) {
-    std::string type_text = scalar_or_empty(type);
+  if (const auto* t = o->if_contains("type")) {
+    std::string type_text = scalar_text(t);
     if (type_text == "enum") {
-      const auto* values = o.if_contains("values");
-      if (values == nullptr || !values->is_array() || values->get_array().empty()) {
+      const auto* values = o->if_contains("values");
+      if (!values || !values->is_array() || values->get_array().empty()) {
         diags.error(at.key_where("type"),
                     "field '" + name + "': `type: enum` needs `values: [...]` (a non-empty list)");
         ok = false;
@@ -217,33 +219,33 @@ std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, 
         f.type.kind = FieldType::Kind::kEnum;
         for (const auto& v : values->get_array())
           f.type.values.emplace_back(json::string(to_text(v)));
-        f.type.enum_name = scalar_or_empty(o.if_contains("enum_name"));
+        f.type.enum_name = scalar_text(o->if_contains("enum_name"));
         if (f.type.enum_name.empty()) f.type.enum_name = infer_prefix(name);
         f.type.enum_name.erase(std::remove(f.type.enum_name.begin(), f.type.enum_name.end(), ' '),
                                f.type.enum_name.end());
       }
     } else {
-      auto t = parse_field_type(type_text);
-      if (!t) {
-        diags.error(at.child("type").where(), "field '" + name + "': " + t.status().message());
+      auto parsed = parse_field_type(type_text);
+      if (!parsed) {
+        diags.error(at.child("type").where(), "field '" + name + "': " + parsed.status().message());
         ok = false;
       } else {
-        f.type = std::move(*t);
+        f.type = std::move(*parsed);
       }
     }
   }
   for (const char* key : {"description", "desc"}) {
-    if (const auto* v = o.if_contains(key)) f.desc = scalar_or_empty(v);
+    if (const auto* d = o->if_contains(key)) f.desc = scalar_text(d);
   }
-  if (const auto* v = o.if_contains("prefix")) f.prefix = scalar_or_empty(v);
-  if (const auto* v = o.if_contains("template")) f.value_template = scalar_or_empty(v);
-  if (const auto* schema = o.if_contains("schema")) {
-    if (!schema->is_object()) {
+  if (const auto* p = o->if_contains("prefix")) f.prefix = scalar_text(p);
+  if (const auto* t = o->if_contains("template")) f.value_template = scalar_text(t);
+  if (const auto* sc = o->if_contains("schema")) {
+    if (!sc->is_object()) {
       diags.error(at.key_where("schema"),
-                  "field '" + name + "': `schema` is a JSON Schema map, found " + kind_of(*schema));
+                  "field '" + name + "': `schema` is a JSON Schema map, found " + kind_of(*sc));
       ok = false;
     } else {
-      f.schema = *schema;
+      f.schema = *sc;
     }
   }
   if (!ok) return std::nullopt;
@@ -371,26 +373,26 @@ Result<Signature> parse_signature_string(std::string_view text,
   return sig;
 }
 
-std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
-                                             Diagnostics& diags) {
-  if (is_scalar_value(node)) {
-    auto sig = parse_signature_string(to_text(node));
+std::optional<Signature> signature_from_config(const json::value& v, const SourceRef& at,
+                                               Diagnostics& diags) {
+  if (v.is_string()) {
+    auto sig = parse_signature_string(v.get_string());
     if (!sig) {
       diags.error(at.where(), "signature: " + sig.status().message());
       return std::nullopt;
     }
     return *sig;
   }
-  if (!node.is_object()) {
+  const auto* o = v.if_object();
+  if (!o) {
     diags.error(at.where(),
                 "signature: expected a map {instructions, input_fields, output_fields} or a string "
                 "like \"question -> answer\", found " +
-                    kind_of(node));
+                    kind_of(v));
     return std::nullopt;
   }
-  const json::object& o = node.get_object();
   std::size_t errors_before = diags.error_count();
-  for (const auto& kv : o) {
+  for (const auto& kv : *o) {
     const std::string key(kv.key());
     if (key != "instructions" && key != "input_fields" && key != "output_fields")
       diags.error(at.key_where(key), "signature: unknown key '" + key +
@@ -400,8 +402,8 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
   std::set<std::string> names;
   for (bool is_output : {false, true}) {
     const char* key = is_output ? "output_fields" : "input_fields";
-    const auto* list = o.if_contains(key);
-    if (list == nullptr) {
+    const auto* list = o->if_contains(key);
+    if (!list) {
       if (is_output) diags.error(at.where(), "signature: needs `output_fields`");
       continue;
     }
@@ -410,9 +412,11 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
                   std::string("signature: `") + key + "` is a list, found " + kind_of(*list));
       continue;
     }
-    const SourceRef list_at = at.child(key);
-    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
-      auto f = field_from_json(list->get_array()[i], list_at.child(i), is_output, diags);
+    if (is_output && list->get_array().empty())
+      diags.error(at.key_where(key), "signature: needs at least one output field");
+    const auto& items = list->get_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto f = field_from_json(items[i], at.child(key).child(i), is_output, diags);
       if (!f) continue;
       if (!names.insert(f->name).second) {
         diags.error(f->where, "signature: field '" + f->name + "' is declared twice");
@@ -421,22 +425,19 @@ std::optional<Signature> signature_from_json(const json::value& node, const Sour
       (is_output ? sig.outputs : sig.inputs).push_back(std::move(*f));
     }
   }
-  if (const auto* outs = o.if_contains("output_fields");
-      outs && outs->is_array() && outs->get_array().empty())
-    diags.error(at.key_where("output_fields"), "signature: needs at least one output field");
   if (diags.error_count() != errors_before) return std::nullopt;
-  const auto* ins = o.if_contains("instructions");
-  if (ins != nullptr && !is_scalar_value(*ins)) {
+  const auto* ins = o->if_contains("instructions");
+  if (ins && !ins->is_string()) {
     diags.error(at.key_where("instructions"), "signature: `instructions` is text");
     return std::nullopt;
   }
-  sig.instructions = ins != nullptr ? python_cleandoc(to_text(*ins)) : default_instructions(sig);
+  sig.instructions = ins ? python_cleandoc(ins->get_string()) : default_instructions(sig);
   return sig;
 }
 
 std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
                                              Diagnostics& diags) {
-  return signature_from_json(yaml_to_json(node), SourceRef(SourceMap::of(node, file)), diags);
+  return signature_from_config(yaml_to_json(node), SourceRef(SourceMap::of(node, file)), diags);
 }
 
 }  // namespace pipeline::dspy

@@ -10,44 +10,43 @@
 namespace pipeline::dspy {
 
 std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostics& diags) {
-  const json::object& node = step.raw;
-  const auto* signature = node.if_contains("signature");
-  if (signature == nullptr) {
+  const json::object& raw = step.raw;
+  const auto* sig_json = raw.if_contains("signature");
+  if (!sig_json) {
     diags.error(step.where,
                 "step '" + step.name + "' has no `signature:`; a DSPy program needs one");
     return std::nullopt;
   }
-  auto sig = signature_from_json(*signature, step.source.child("signature"), diags);
+  auto sig = signature_from_config(*sig_json, step.source.child("signature"), diags);
   if (!sig) return std::nullopt;
   StepDspy out;
   out.step = step.name;
   out.signature = std::move(*sig);
   bool ok = true;
-  if (const auto* a = node.if_contains("adapter")) {
+  if (const auto* a = raw.if_contains("adapter")) {
     out.adapter = a->is_string() ? std::string(a->get_string()) : "";
     if (out.adapter != "chat" && out.adapter != "json") {
       diags.error(step.source.child("adapter").where(),
-                  "step '" + step.name + "': adapter must be chat or json, found " +
-                      (a->is_string() ? "'" + out.adapter + "'" : json::serialize(*a)));
+                  "step '" + step.name + "': adapter must be chat or json, found " + serialize(*a));
       ok = false;
     }
   }
-  auto flag = [&](const json::object& in, const SourceRef& at, std::string_view key,
-                  const std::string& what, bool& target) {
-    const auto* v = in.if_contains(key);
-    if (v == nullptr) return;
+  auto flag = [&](const json::value* v, const SourceRef& at, const std::string& what,
+                  bool& target) {
+    if (!v) return;
     if (v->is_bool()) {
       target = v->get_bool();
     } else {
-      diags.error(at.child(key).where(),
-                  "step '" + step.name + "': " + what + " must be true or false");
+      diags.error(at.where(), "step '" + step.name + "': " + what + " must be true or false");
       ok = false;
     }
   };
-  flag(node, step.source, "adapter_fallback", "adapter_fallback", out.adapter_fallback);
-  if (const auto* dc = node.if_contains("dspy_config"); dc && dc->is_object())
-    flag(dc->get_object(), step.source.child("dspy_config"), "chain_of_thought",
-         "dspy_config.chain_of_thought", out.chain_of_thought);
+  flag(raw.if_contains("adapter_fallback"), step.source.child("adapter_fallback"),
+       "adapter_fallback", out.adapter_fallback);
+  if (const auto* dc = raw.if_contains("dspy_config"); dc && dc->is_object())
+    flag(dc->get_object().if_contains("chain_of_thought"),
+         step.source.child("dspy_config").child("chain_of_thought"), "dspy_config.chain_of_thought",
+         out.chain_of_thought);
   if (!ok) return std::nullopt;
   return out;
 }

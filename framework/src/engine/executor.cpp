@@ -180,7 +180,9 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
 StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                                const Nesting& nesting) {
   auto t0 = std::chrono::steady_clock::now();
-  StepStrategy& strategy = *traditional_;  // the router chooses here (next issues)
+  // The router chooses here (next issues); until then --program names the DSPy steps.
+  StepStrategy* chosen = options_.choose_strategy ? options_.choose_strategy(step) : nullptr;
+  StepStrategy& strategy = chosen ? *chosen : *traditional_;
   // The frame every LLM call of this step carries, its own and its plugin's.
   CallLog calls(nesting.parent_calls);
   CallFrame frame{.run_id = run_id_,

@@ -8,6 +8,7 @@
 //   auto split = split_dataset(ds->rows, 0.2, 42);
 #pragma once
 
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/dspy/adapter.hpp>
 #include <pipeline/dspy/signature.hpp>
 #include <pipeline/json.hpp>
@@ -48,7 +49,9 @@ Result<Dataset> load_dataset(const std::filesystem::path& file, const Signature&
 // One row from its JSON shape; the problem text when it does not fit the signature.
 Result<DatasetRow> row_from_json(const json::value& row, const Signature& sig);
 
-// A step's inline `examples:` (a YAML list); lines come from the YAML.
+// A step's inline `examples:` (the workflow's JSON, `at` where it was written, for lines).
+Dataset dataset_from_config(const json::value& examples, const SourceRef& at, const Signature& sig);
+// The same from a YAML node of `file`.
 Dataset dataset_from_yaml(const YAML::Node& examples, const std::string& file,
                           const Signature& sig);
 

@@ -2,7 +2,7 @@
 // `signature:` YAML or from DSPy's string form; its hash keys the optimization cache.
 //
 //   auto sig = parse_signature_string("question: str, k: int -> answers: list[str]");
-//   auto sig2 = signature_from_json(step.raw.at("signature"), step.source.child("signature"),
+//   auto sig2 = signature_from_config(step.raw.at("signature"), step.source.child("signature"),
 //   diags); sig->hash();   // sha256 of the canonical JSON of instructions and fields
 #pragma once
 
@@ -70,12 +70,13 @@ std::string default_instructions(const Signature& sig);
 Result<Signature> parse_signature_string(std::string_view text,
                                          std::optional<std::string> instructions = std::nullopt);
 
-// A step's `signature:`: either the string form, or a map {instructions, input_fields: [{name,
-// type, description, template, prefix}], output_fields: [{name, type, description, schema,
-// prefix}]}. Every problem goes to diags with file:line:col; nullopt when there were errors.
-std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
-                                             Diagnostics& diags);
-// The same, straight from a YAML node (tests, tools that hold YAML).
+// A step's `signature:` (as the workflow's JSON, `at` where it was written): either the string
+// form, or a map {instructions, input_fields: [{name, type, description, template, prefix}],
+// output_fields: [{name, type, description, schema, prefix}]}. Every problem goes to diags with
+// file:line:col; nullopt when there were errors.
+std::optional<Signature> signature_from_config(const json::value& v, const SourceRef& at,
+                                               Diagnostics& diags);
+// The same from a YAML node of `file` (tests, tools).
 std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
                                              Diagnostics& diags);
 

@@ -34,6 +34,9 @@ struct ExecutorOptions {
   // Continue after the last completed step of the workflow's checkpoint (checkpoint_enabled).
   // Without it a run always starts from the first step, even when a checkpoint exists.
   bool resume = false;
+  // The strategy for a step instead of the traditional one (pipeline run --mode dspy_optimized
+  // --program STEP=FILE); nullptr keeps the traditional strategy. The router takes this place.
+  std::function<StepStrategy*(const StepConfig&)> choose_strategy;
 };
 
 // Where a run sits among nested pipelines (depth and the chain of files, for cycle checks).
