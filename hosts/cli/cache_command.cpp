@@ -36,7 +36,7 @@ int run_cache_command(const CacheCommandOptions& options, std::ostream& out, std
   // Only plugins are needed, not a Runtime: a provider that cannot be created (a missing plugin,
   // an unset API key) must not keep anyone from maintaining the cache.
   PluginHost plugins;
-  for (const Status& st :
+  for (const PluginLoadError& st :
        plugins.load_directories(PluginHost::default_search_paths(host_config.plugin_search_paths),
                                 host_config.plugin_allowlist)) {
     err << "pipeline cache: warning: " << st.message() << "\n";

@@ -65,13 +65,14 @@ void print_diagnostics(const Diagnostics& diags) {
 
 json::array diagnostics_json(const Diagnostics& diags) {
   json::array out;
-  for (const auto& d : diags.items()) {
-    out.push_back(
-        json::object{{"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
-                     {"file", d.where.file},
-                     {"line", d.where.line},
-                     {"column", d.where.column},
-                     {"message", d.message}});
+  for (const auto& d : diags.ordered()) {
+    json::object o{{"severity", d.severity == Diagnostic::Severity::kError ? "error" : "warning"},
+                   {"file", d.where.file}};
+    // An unknown position is left out rather than reported as line 0.
+    if (d.where.line > 0) o["line"] = d.where.line;
+    if (d.where.column > 0) o["column"] = d.where.column;
+    o["message"] = d.message;
+    out.push_back(std::move(o));
   }
   return out;
 }

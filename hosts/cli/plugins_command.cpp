@@ -1,4 +1,5 @@
 // `pipeline plugins [--json]`: every plugin found on the search path and what it provides.
+// Exit 0 all loaded, 1 some library was refused, 2 the config is bad.
 #include "commands.hpp"
 #include "host_setup.hpp"
 
@@ -63,7 +64,10 @@ void add_plugins_command(CLI::App& app, int& exit_code) {
       }
       if (plugins.empty()) std::cout << "no plugins found\n";
     }
-    exit_code = diags.has_errors() ? kExitBadInput : kExitOk;
+    // A refused library is a plugin that does not work: a deployment check must see it fail.
+    exit_code = diags.has_errors()                ? kExitBadInput
+                : !runtime->load_errors().empty() ? kExitStepFailed
+                                                  : kExitOk;
   });
 }
 

@@ -142,6 +142,32 @@ TEST_F(CliTest, JsonPrintsExactlyOneResultDocumentOnStdout) {
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("Running")));  // no progress noise with --json
 }
 
+TEST_F(CliTest, JsonShowsAnExecutionRecordPerStep) {
+  auto r = pipeline({"run", "examples/hello.yaml", "--json", "--output-dir", dir_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  int64_t calls = 0;
+  int64_t tokens = 0;
+  for (const auto& step : doc->at("steps").as_array()) {
+    const auto& rec = step.at("record").as_object();
+    EXPECT_EQ(rec.at("mode"), json::value("traditional")) << step;
+    EXPECT_TRUE(rec.at("latency_ms").is_number()) << step;
+    EXPECT_EQ(rec.at("error_class"), json::value("")) << step;
+    calls += rec.at("llm_calls").as_int64();
+    tokens += rec.at("input_tokens").as_int64();
+    if (rec.at("llm_calls").as_int64() > 0) {
+      EXPECT_EQ(rec.at("provider"), json::value("mock")) << step;
+      EXPECT_EQ(rec.at("model"), json::value("mock-1")) << step;
+      EXPECT_EQ(rec.at("attempts"), json::value(1)) << step;
+    }
+  }
+  // The run's totals are the sum of its steps' records.
+  EXPECT_EQ(doc->at("totals").at("llm_calls"), json::value(calls));
+  EXPECT_EQ(doc->at("totals").at("input_tokens"), json::value(tokens));
+  EXPECT_EQ(calls, 2);
+}
+
 TEST_F(CliTest, ScriptedExampleTakesTheConditionalBranch) {
   auto r = pipeline({"run", "examples/review_and_fix.yaml", "--config",
                      "examples/host-mock-scripted.yaml", "--output-dir", dir_.string(), "--json"});
@@ -557,6 +583,106 @@ TEST_F(CliTest, PluginSearchPathNeverIncludesTheCurrentDirectory) {
                                 dir_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("fixture_c")));
+}
+
+// ---- Plugin load errors (issue 13): why a library was refused, reported before what it causes --
+
+class PluginErrorsTest : public CliTest {
+ protected:
+  // A plugin folder of its own holding copies of the named hostile fixtures.
+  fs::path plugin_dir(std::initializer_list<const char*> hostile) {
+    fs::path d = dir_ / "plugins";
+    fs::create_directories(d);
+    for (const char* name : hostile) {
+      fs::copy_file(fs::path(PIPELINE_HOSTILE_PLUGIN_DIR) / name, d / name);
+    }
+    return d;
+  }
+  fs::path host_config(const fs::path& plugins, const std::string& rest = "") {
+    return write("host.yaml",
+                 "plugins:\n  search_paths: [" + plugins.string() + "]\n" + std::string(rest));
+  }
+  fs::path no_llm_workflow() {
+    return write("wf.yaml",
+                 "workflow:\n  name: t\n  steps:\n    - {name: a, type: set_variable, variables: "
+                 "{v: 1}}\n");
+  }
+};
+
+TEST_F(PluginErrorsTest, RefusedPluginComesBeforeTheErrorItCausesWithItsFileAndNoLineZero) {
+  fs::path plugins = plugin_dir({"libpipeline_fixture_throws.so"});
+  fs::path cfg = host_config(plugins, "providers:\n  x: {plugin: throws_in_create}\n");
+  auto r = pipeline({"validate", no_llm_workflow().string(), "--config", cfg.string()},
+                    {{"FIXTURE_THROW_IN_INIT", "1"}});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  const std::string lib = (plugins / "libpipeline_fixture_throws.so").string();
+  auto refused = r.err.find(lib + ": warning: ");
+  auto caused = r.err.find("no provider plugin 'throws_in_create' is loaded");
+  ASSERT_NE(refused, std::string::npos) << r.err;
+  ASSERT_NE(caused, std::string::npos) << r.err;
+  EXPECT_LT(refused, caused) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the license daemon"));
+  EXPECT_THAT(r.err, HasSubstr("searched: " + plugins.string()));
+  EXPECT_THAT(r.err, Not(HasSubstr(":0:")));
+
+  auto j = pipeline({"validate", no_llm_workflow().string(), "--config", cfg.string(), "--json"},
+                    {{"FIXTURE_THROW_IN_INIT", "1"}});
+  auto doc = parse_json(j.out);
+  ASSERT_TRUE(doc) << j.out;
+  const auto& first = doc->at("diagnostics").as_array().at(0);
+  EXPECT_EQ(first.at("file"), json::value(lib));
+  EXPECT_FALSE(first.as_object().contains("line")) << j.out;
+}
+
+TEST_F(PluginErrorsTest, NonexistentSearchPathIsAWarningWithItsPlace) {
+  fs::path cfg = write("host.yaml", "plugins:\n  search_paths: [./no-such-folder]\n");
+  auto r = pipeline({"validate", no_llm_workflow().string(), "--config", cfg.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(cfg.string() + ":2:18: warning: plugins.search_paths: "
+                                              "'./no-such-folder'"));
+}
+
+TEST_F(PluginErrorsTest, AllowlistWithoutMockWorksWhenNothingUsesTheMock) {
+  fs::path cfg = write("host.yaml", "plugins:\n  load: [core_steps]\n");
+  auto v = pipeline({"validate", no_llm_workflow().string(), "--config", cfg.string()});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.err, Not(HasSubstr("<built-in>")));
+  auto r = pipeline({"run", no_llm_workflow().string(), "--config", cfg.string(), "--output-dir",
+                     (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto p = pipeline({"plugins", "--config", cfg.string()});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+}
+
+TEST_F(PluginErrorsTest, AllowlistWithoutMockFailsOnlyAStepServedByIt) {
+  fs::path cfg = write("host.yaml", "plugins:\n  load: [core_steps, llm_steps]\n");
+  fs::path wf = write("llm.yaml",
+                      "workflow:\n  name: t\n  steps:\n    - {name: a, type: claude, prompt: "
+                      "[{type: static, content: hi}]}\n");
+  auto r = pipeline(
+      {"run", wf.string(), "--config", cfg.string(), "--output-dir", (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the step fails; the config was not bad input
+  EXPECT_THAT(r.err, HasSubstr("no provider plugin 'mock' is loaded"));
+  EXPECT_THAT(r.err, HasSubstr("searched: "));
+}
+
+TEST_F(PluginErrorsTest, ThirdPartyPluginNamedMockDoesNotFailUnrelatedCommands) {
+  fs::path cfg = host_config(plugin_dir({"libpipeline_fixture_named_mock.so"}));
+  auto v = pipeline({"validate", no_llm_workflow().string(), "--config", cfg.string()});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.err, HasSubstr("plugin 'mock'"));  // the shipped mock, refused as a duplicate
+  EXPECT_THAT(v.err, Not(HasSubstr("<built-in>: error")));
+}
+
+TEST_F(PluginErrorsTest, PluginsExitsOneWhenALibraryIsRefusedAndSaysWhy) {
+  fs::path plugins = plugin_dir({"libpipeline_fixture_missing_dependency.so"});
+  std::ofstream(plugins / "libpipeline_notes.so") << std::string(200, '#');  // no ELF header
+  auto r = pipeline({"plugins", "--config", host_config(plugins).string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("libfixture_vanished_dep.so"));
+  EXPECT_THAT(r.err, HasSubstr("invalid ELF header"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Bad file descriptor")));
+  EXPECT_THAT(r.out, HasSubstr("mock"));  // the good ones are still listed
 }
 
 // ---- Hardening (issue 14): hostile input gets exit 2 or 1 with its place, never a crash ------

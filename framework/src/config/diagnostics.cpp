@@ -5,10 +5,15 @@
 namespace pipeline {
 
 std::string SourceLocation::to_string() const {
+  // Appended piece by piece: `":" + std::to_string(n)` trips a false -Wrestrict in GCC 12 at -O3.
   std::string s = file.empty() ? "<input>" : file;
   if (line > 0) {
-    s += ":" + std::to_string(line);
-    if (column > 0) s += ":" + std::to_string(column);
+    s += ':';
+    s += std::to_string(line);
+    if (column > 0) {
+      s += ':';
+      s += std::to_string(column);
+    }
   }
   return s;
 }
@@ -23,6 +28,10 @@ void Diagnostics::error(SourceLocation where, std::string message) {
 
 void Diagnostics::warning(SourceLocation where, std::string message) {
   items_.push_back({Diagnostic::Severity::kWarning, std::move(where), std::move(message)});
+}
+
+void Diagnostics::cause_warning(SourceLocation where, std::string message) {
+  items_.push_back({Diagnostic::Severity::kWarning, std::move(where), std::move(message), true});
 }
 
 void Diagnostics::append(const Diagnostics& other) {
@@ -50,12 +59,24 @@ std::size_t Diagnostics::warning_count() const {
   return items_.size() - error_count();
 }
 
-std::string Diagnostics::format() const {
-  std::string out;
+std::vector<Diagnostic> Diagnostics::ordered() const {
+  std::vector<Diagnostic> out;
+  for (const auto& d : items_) {
+    if (d.cause) out.push_back(d);
+  }
   for (auto sev : {Diagnostic::Severity::kError, Diagnostic::Severity::kWarning}) {
     for (const auto& d : items_) {
-      if (d.severity == sev) out += d.to_string() + "\n";
+      if (!d.cause && d.severity == sev) out.push_back(d);
     }
+  }
+  return out;
+}
+
+std::string Diagnostics::format() const {
+  std::string out;
+  for (const auto& d : ordered()) {
+    out += d.to_string();
+    out += '\n';
   }
   return out;
 }

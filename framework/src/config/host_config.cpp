@@ -98,7 +98,15 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
               cfg.plugin_allowlist.push_back(e.Scalar());
             } else {
               fs::path path = e.Scalar();
-              cfg.plugin_search_paths.push_back(path.is_absolute() ? path : base / path);
+              if (!path.is_absolute()) path = base / path;
+              // A typo here silently hides plugins; still kept, the folder may appear later.
+              std::error_code ec;
+              if (!fs::is_directory(path, ec)) {
+                diags.warning(location_of(e, file), "plugins.search_paths: '" + e.Scalar() + "' (" +
+                                                        path.lexically_normal().string() +
+                                                        ") is not an existing folder");
+              }
+              cfg.plugin_search_paths.push_back(path);
             }
           }
         } else {

@@ -11,12 +11,13 @@ namespace pipeline {
 std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) {
   std::unique_ptr<Runtime> rt(new Runtime(std::move(config)));
   const HostConfig& cfg = rt->config_;
-  auto errors = rt->plugins_.load_directories(
-      PluginHost::default_search_paths(cfg.plugin_search_paths), cfg.plugin_allowlist);
-  for (const auto& e : errors) {
+  rt->search_paths_ = PluginHost::default_search_paths(cfg.plugin_search_paths);
+  rt->load_errors_ = rt->plugins_.load_directories(rt->search_paths_, cfg.plugin_allowlist);
+  for (const auto& e : rt->load_errors_) {
     // A broken library on the search path should not stop unrelated workflows; one that the
-    // config asked for by name is an error (reported below as missing).
-    diags.warning({cfg.source, 0, 0}, e.message());
+    // config asked for by name is an error (reported below as missing). Listed first: a refused
+    // plugin is often why a later "unknown step type" appears.
+    diags.cause_warning({e.file.string(), 0, 0}, e.message());
   }
   for (const auto& name : cfg.plugin_allowlist) {
     auto libs = rt->plugins_.libraries();
@@ -24,17 +25,17 @@ std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) 
                              [&](const auto& l) { return l->info().name == name; });
     if (!found) {
       diags.error({cfg.source, 0, 0}, "plugins.load names plugin '" + name +
-                                          "', which was not found on the search path");
+                                          "', which was not found on the search path (searched: " +
+                                          rt->searched() + ")");
     }
   }
   for (const auto& [name, inst] : cfg.providers) {
-    if (!rt->plugins_.find(PL_KIND_PROVIDER, inst.component)) {
-      std::string known;
-      for (const auto& n : rt->plugins_.names(PL_KIND_PROVIDER))
-        known += (known.empty() ? "" : ", ") + n;
-      diags.error(inst.where,
-                  "providers." + name + ": no provider plugin '" + inst.component +
-                      "' is loaded (loaded providers: " + (known.empty() ? "none" : known) + ")");
+    // The built-in `mock` instance is a convenience, like the built-in cache levels: without its
+    // plugin (an allowlist without mock, another plugin named mock) only a step that is served
+    // by it fails, when it runs (see start()).
+    const bool builtin = inst.where.file == "<built-in>";
+    if (!builtin && !rt->plugins_.find(PL_KIND_PROVIDER, inst.component)) {
+      diags.error(inst.where, "providers." + name + ": " + rt->missing_provider(inst.component));
     }
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
       rt->plugins_.redactor().add_from_env(std::string(env->get_string()));
@@ -43,13 +44,30 @@ std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) 
   return rt;
 }
 
+std::string Runtime::searched() const {
+  std::string out;
+  for (const auto& p : search_paths_) {
+    if (!out.empty()) out += ", ";
+    out += p.lexically_normal().string();
+  }
+  return out.empty() ? "no folders" : out;
+}
+
+std::string Runtime::missing_provider(const std::string& component) const {
+  std::string known;
+  for (const auto& n : plugins_.names(PL_KIND_PROVIDER)) known += (known.empty() ? "" : ", ") + n;
+  return "no provider plugin '" + component +
+         "' is loaded (loaded providers: " + (known.empty() ? "none" : known) +
+         "; searched: " + searched() + ")";
+}
+
 Runtime::~Runtime() {
   plugins_.unregister_service(PL_SERVICE_COMPLETION);
   plugins_.unregister_service(PL_SERVICE_EXECUTOR);
 }
 
 bool Runtime::start(Diagnostics& diags) {
-  std::map<std::string, CompletionService::Provider> providers;
+  std::map<std::string, ProviderRoutes::Provider> providers;
   bool ok = start_cache(diags);
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
@@ -70,6 +88,17 @@ bool Runtime::start(Diagnostics& diags) {
         continue;
       }
     }
+    if (!plugins_.find(PL_KIND_PROVIDER, inst.component)) {
+      if (inst.where.file == "<built-in>") {
+        // Not an error before a step asks for it: a run with no LLM step needs no mock.
+        diags.warning(inst.where, "providers." + name + ": " + missing_provider(inst.component) +
+                                      "; a step served by it will fail");
+        continue;
+      }
+      diags.error(inst.where, "providers." + name + ": " + missing_provider(inst.component));
+      ok = false;
+      continue;
+    }
     auto p = plugins_.create_provider(inst.component, json::serialize(inst.settings));
     if (!p) {
       diags.error(inst.where, "providers." + name + ": " + p.status().message());
@@ -81,9 +110,11 @@ bool Runtime::start(Diagnostics& diags) {
     providers[name] = {*p, inst.component, get_string(inst.settings, "base_url"),
                        std::move(identity)};
   }
-  completion_ = std::make_unique<CompletionService>(std::move(providers),
-                                                    config_.provider_for("default"), cache_);
-  plugins_.register_service(PL_SERVICE_COMPLETION, completion_->service());
+  auto routes = std::make_shared<ProviderRoutes>(std::move(providers), config_.step_providers,
+                                                 config_.provider_for("default"));
+  stack_ = make_completion_stack(std::move(routes), cache_);
+  completion_service_ = std::make_unique<CompletionService>(stack_->top());
+  plugins_.register_service(PL_SERVICE_COMPLETION, completion_service_->service());
   plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());
   return ok;
 }

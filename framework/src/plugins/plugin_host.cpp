@@ -125,10 +125,13 @@ std::vector<fs::path> PluginHost::default_search_paths(const std::vector<fs::pat
     }
   }
   fs::path exe = executable_dir();
-  if (!exe.empty()) paths.push_back(exe / ".." / "lib" / "pipeline" / "plugins");
-#ifdef PIPELINE_PLUGIN_BUILD_DIR
-  paths.emplace_back(PIPELINE_PLUGIN_BUILD_DIR);
-#endif
+  if (!exe.empty()) {
+    paths.push_back(exe / ".." / "lib" / "pipeline" / "plugins");
+    // Run from a build tree (bin/ next to CMakeCache.txt): that build's plugins/. Found relative
+    // to the binary, so an installed copy carries no path of the folder it was built in.
+    std::error_code ec;
+    if (fs::exists(exe / ".." / "CMakeCache.txt", ec)) paths.push_back(exe / ".." / "plugins");
+  }
 #ifdef PIPELINE_PLUGIN_INSTALL_DIR
   paths.emplace_back(PIPELINE_PLUGIN_INSTALL_DIR);
 #endif
@@ -166,9 +169,15 @@ Status PluginHost::load_file(const fs::path& file) {
   int32_t st;
   try {
     st = lib->init_fn()(&host->api, err.get());
+  } catch (const std::exception& e) {
+    // The ABI says init must not throw; when it does, its what() is the only reason there is.
+    st = PL_INTERNAL;
+    std::string why = std::string("an exception escaped init: ") + e.what();
+    err.get()->append(err.get(), why.data(), why.size());
   } catch (...) {
     st = PL_INTERNAL;
-    err.get()->append(err.get(), "exception escaped init", 22);
+    const std::string why = "an exception of unknown type escaped init";
+    err.get()->append(err.get(), why.data(), why.size());
   }
   host->registering = nullptr;
   if (st != PL_OK || !host->register_error.ok()) {
@@ -189,9 +198,9 @@ Status PluginHost::load_file(const fs::path& file) {
   return {};
 }
 
-std::vector<Status> PluginHost::load_directories(const std::vector<fs::path>& dirs,
-                                                 const std::vector<std::string>& only) {
-  std::vector<Status> errors;
+std::vector<PluginLoadError> PluginHost::load_directories(const std::vector<fs::path>& dirs,
+                                                          const std::vector<std::string>& only) {
+  std::vector<PluginLoadError> errors;
   std::vector<fs::path> seen;
   for (const auto& dir : dirs) {
     std::error_code ec;
@@ -226,7 +235,7 @@ std::vector<Status> PluginHost::load_directories(const std::vector<fs::path>& di
       }
       if (already) continue;
       Status st = load_file(f);
-      if (!st.ok()) errors.push_back(st);
+      if (!st.ok()) errors.push_back({f, st});
     }
   }
   return errors;
@@ -368,8 +377,14 @@ Result<std::pair<std::shared_ptr<const Component>, void*>> PluginHost::create_in
   try {
     st = c->header().create(c->header().user_data, api, config_json.data(), config_json.size(),
                             &handle, err.get());
+  } catch (const std::exception& e) {
+    st = PL_INTERNAL;
+    std::string why = std::string("an exception escaped create: ") + e.what();
+    err.get()->append(err.get(), why.data(), why.size());
   } catch (...) {
     st = PL_INTERNAL;
+    const std::string why = "an exception of unknown type escaped create";
+    err.get()->append(err.get(), why.data(), why.size());
   }
   if (st != PL_OK || handle == nullptr) {
     if (handle != nullptr) c->header().destroy(handle);

@@ -1,16 +1,39 @@
-#define BOOST_DLL_USE_STD_FS
 #include <pipeline/plugins/plugin_library.hpp>
 
-#include <boost/dll/shared_library.hpp>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstring>
 
 namespace pipeline {
 
+// dlopen directly rather than through a wrapper: only dlerror() says why a load failed (the
+// missing dependency's name, "invalid ELF header", "Is a directory"), and an author needs that.
 struct PluginLibrary::Handle {
-  boost::dll::shared_library lib;
+  void* dl = nullptr;
+  ~Handle() {
+    if (dl != nullptr) dlclose(dl);
+  }
+  void* symbol(const char* name) const { return dlsym(dl, name); }
 };
+
+namespace {
+
+std::string last_dl_error() {
+  const char* e = dlerror();
+  return e != nullptr ? e : "unknown dynamic loader error";
+}
+
+// Converts a dlsym result to a function pointer (the one cast POSIX sanctions for dlsym).
+template <class Fn>
+Fn as_function(void* p) {
+  Fn fn = nullptr;
+  static_assert(sizeof(fn) == sizeof(p));
+  std::memcpy(&fn, &p, sizeof(p));
+  return fn;
+}
+
+}  // namespace
 
 PluginLibrary::PluginLibrary(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) {}
 
@@ -21,24 +44,27 @@ PluginLibrary::~PluginLibrary() {
 Result<std::shared_ptr<PluginLibrary>> PluginLibrary::open(const std::filesystem::path& file) {
   const std::string where = file.string();
   auto handle = std::make_unique<Handle>();
-  std::error_code ec;
   // RTLD_LOCAL keeps each plugin's symbols (and its copies of libraries) to itself; RTLD_NOW
   // surfaces a missing dependency here, with the file name, rather than mid-run.
-  handle->lib.load(file, ec, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  if (ec) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "cannot load plugin " + where + ": " + ec.message());
+  dlerror();
+  handle->dl = dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle->dl == nullptr) {
+    std::string why = last_dl_error();
+    // glibc starts the message with the file name; we already name it once.
+    if (why.rfind(where + ": ", 0) == 0) why.erase(0, where.size() + 2);
+    return Status(StatusCode::kFailedPrecondition, "cannot load plugin " + where + ": " + why);
   }
-  if (!handle->lib.has(PL_QUERY_SYMBOL)) {
+  auto query = as_function<pl_query_fn>(handle->symbol(PL_QUERY_SYMBOL));
+  if (query == nullptr) {
     return Status(StatusCode::kFailedPrecondition,
                   "plugin " + where +
                       " has no " PL_QUERY_SYMBOL " symbol: not a pipeline plugin of ABI major 1");
   }
-  if (!handle->lib.has(PL_INIT_SYMBOL)) {
+  auto init = as_function<pl_init_fn>(handle->symbol(PL_INIT_SYMBOL));
+  if (init == nullptr) {
     return Status(StatusCode::kFailedPrecondition,
                   "plugin " + where + " has no " PL_INIT_SYMBOL " symbol");
   }
-  auto query = handle->lib.get<const pl_plugin_info*()>(PL_QUERY_SYMBOL);
   const pl_plugin_info* raw = query();
   if (raw == nullptr || raw->struct_size < offsetof(pl_plugin_info, description)) {
     return Status(StatusCode::kFailedPrecondition,
@@ -63,11 +89,7 @@ Result<std::shared_ptr<PluginLibrary>> PluginLibrary::open(const std::filesystem
   if (info.name == nullptr || *info.name == '\0') {
     return Status(StatusCode::kFailedPrecondition, "plugin " + where + " has no name");
   }
-  auto init = handle->lib.get<int32_t(const pl_host_api*, pl_buffer*)>(PL_INIT_SYMBOL);
-  pl_shutdown_fn shutdown = nullptr;
-  if (handle->lib.has(PL_SHUTDOWN_SYMBOL)) {
-    shutdown = handle->lib.get<void()>(PL_SHUTDOWN_SYMBOL);
-  }
+  auto shutdown = as_function<pl_shutdown_fn>(handle->symbol(PL_SHUTDOWN_SYMBOL));
 
   std::shared_ptr<PluginLibrary> lib(new PluginLibrary(std::move(handle)));
   lib->info_.name = info.name;

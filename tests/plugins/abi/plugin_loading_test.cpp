@@ -5,13 +5,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 fs::path fixture(const std::string& name) {
   return fs::path(PIPELINE_TEST_PLUGIN_DIR) / ("libpipeline_" + name + ".so");
@@ -99,6 +104,91 @@ TEST(PluginLoading, NonexistentFileIsRefusedNamingIt) {
   Status st = host.load_file("/nonexistent/libpipeline_ghost.so");
   ASSERT_FALSE(st.ok());
   EXPECT_THAT(st.message(), HasSubstr("/nonexistent/libpipeline_ghost.so"));
+}
+
+// ---- Why a library was refused (issue 13): the dynamic loader's own reason reaches the user ----
+
+class HostileLibrary : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pipeline-hostile-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string refusal(const fs::path& file) {
+    PluginHost host;
+    Status st = host.load_file(file);
+    EXPECT_FALSE(st.ok());
+    EXPECT_THAT(st.message(), HasSubstr(file.string()));
+    EXPECT_THAT(st.message(), Not(HasSubstr("Bad file descriptor")));
+    return st.message();
+  }
+  fs::path dir_;
+};
+
+TEST_F(HostileLibrary, EmptyFileSaysItIsNotALibrary) {
+  fs::path f = dir_ / "libpipeline_empty.so";
+  std::ofstream(f).flush();
+  EXPECT_THAT(refusal(f), HasSubstr("file too short"));
+}
+
+TEST_F(HostileLibrary, TextFileSaysInvalidElfHeader) {
+  fs::path f = dir_ / "libpipeline_text.so";
+  {
+    std::ofstream out(f);
+    for (int i = 0; i < 8; ++i) out << "this is a note, not a shared library\n";  // > ELF header
+  }
+  EXPECT_THAT(refusal(f), HasSubstr("invalid ELF header"));
+}
+
+TEST_F(HostileLibrary, FolderSaysItIsADirectory) {
+  fs::path f = dir_ / "libpipeline_folder.so";
+  fs::create_directories(f);
+  EXPECT_THAT(refusal(f), HasSubstr("Is a directory"));
+}
+
+TEST_F(HostileLibrary, DanglingLinkSaysNoSuchFile) {
+  fs::path f = dir_ / "libpipeline_dangling.so";
+  fs::create_symlink(dir_ / "gone.so", f);
+  EXPECT_THAT(refusal(f), HasSubstr("No such file or directory"));
+}
+
+TEST_F(HostileLibrary, MissingDependencyIsNamed) {
+  std::string why =
+      refusal(fs::path(PIPELINE_HOSTILE_PLUGIN_DIR) / "libpipeline_fixture_missing_dependency.so");
+  EXPECT_THAT(why, HasSubstr("libfixture_vanished_dep.so"));
+}
+
+TEST_F(HostileLibrary, ExceptionFromInitKeepsItsWhat) {
+  ::setenv("FIXTURE_THROW_IN_INIT", "1", 1);
+  std::string why =
+      refusal(fs::path(PIPELINE_HOSTILE_PLUGIN_DIR) / "libpipeline_fixture_throws.so");
+  ::unsetenv("FIXTURE_THROW_IN_INIT");
+  EXPECT_THAT(why, HasSubstr("cannot reach the license daemon"));
+}
+
+TEST_F(HostileLibrary, ExceptionFromCreateKeepsItsWhat) {
+  PluginHost host;
+  ASSERT_TRUE(
+      host.load_file(fs::path(PIPELINE_HOSTILE_PLUGIN_DIR) / "libpipeline_fixture_throws.so").ok());
+  auto p = host.create_provider("throws_in_create");
+  ASSERT_FALSE(p);
+  EXPECT_THAT(p.status().message(), HasSubstr("setting 'region' must be 'eu' or 'us'"));
+  EXPECT_THAT(p.status().message(), Not(HasSubstr("no reason given")));
+}
+
+TEST_F(HostileLibrary, DirectoryScanReportsEachRefusalWithItsFile) {
+  std::ofstream(dir_ / "libpipeline_text.so") << std::string(200, 'x');
+  fs::copy_file(fixture("fixture_c"), dir_ / "libpipeline_fixture_c.so");
+  PluginHost host;
+  auto errors = host.load_directories({dir_});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, dir_ / "libpipeline_text.so");
+  EXPECT_THAT(errors[0].message(), HasSubstr("invalid ELF header"));
+  EXPECT_TRUE(host.find(PL_KIND_PROVIDER, "c_echo"));
 }
 
 TEST(PluginLoading, DuplicateComponentNameIsRefusedNamingBothFiles) {

@@ -24,6 +24,9 @@ struct Diagnostic {
   Severity severity = Severity::kError;
   SourceLocation where;
   std::string message;
+  // A problem in the setup that later errors may follow from (a plugin that failed to load):
+  // listed before them so the user reads the cause first.
+  bool cause = false;
   // "file:line:col: error: message"
   std::string to_string() const;
 };
@@ -32,6 +35,8 @@ class Diagnostics {
  public:
   void error(SourceLocation where, std::string message);
   void warning(SourceLocation where, std::string message);
+  // A warning about the setup, listed before every error (see Diagnostic::cause).
+  void cause_warning(SourceLocation where, std::string message);
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
   void append(const Diagnostics& other);
   // --strict: every warning becomes an error (its message says so).
@@ -41,7 +46,9 @@ class Diagnostics {
   std::size_t error_count() const;
   std::size_t warning_count() const;
   const std::vector<Diagnostic>& items() const { return items_; }
-  // Errors first (in input order), then warnings; one per line.
+  // Display order: causes first, then errors, then warnings, each group in input order.
+  std::vector<Diagnostic> ordered() const;
+  // ordered(), one per line.
   std::string format() const;
 
  private:

@@ -22,6 +22,13 @@
 
 namespace pipeline {
 
+// A library on the search path that was refused, and why (the message names the file too).
+struct PluginLoadError {
+  std::filesystem::path file;
+  Status status;
+  const std::string& message() const { return status.message(); }
+};
+
 class PluginHost {
  public:
   PluginHost();
@@ -29,17 +36,18 @@ class PluginHost {
   PluginHost(const PluginHost&) = delete;
   PluginHost& operator=(const PluginHost&) = delete;
 
-  // Configured paths first, then $PIPELINE_PLUGIN_PATH (colon-separated), then the build's and
-  // the install's plugin folders. Never the current directory unless configured.
+  // Configured paths first, then $PIPELINE_PLUGIN_PATH (colon-separated), then
+  // <binary>/../lib/pipeline/plugins, <binary>/../plugins when the binary is in a build tree, and
+  // the install prefix's plugin folder. Never the current directory unless configured.
   static std::vector<std::filesystem::path> default_search_paths(
       const std::vector<std::filesystem::path>& configured);
 
   // Loads one library; refuses a wrong ABI, a duplicate plugin or component name, a failed init.
   Status load_file(const std::filesystem::path& file);
   // Loads every libpipeline_*.so in each folder (missing folders are skipped). When `only` is not
-  // empty, loads just the plugins with those names. Returns one Status per failure.
-  std::vector<Status> load_directories(const std::vector<std::filesystem::path>& dirs,
-                                       const std::vector<std::string>& only = {});
+  // empty, loads just the plugins with those names. Returns one entry per refused library.
+  std::vector<PluginLoadError> load_directories(const std::vector<std::filesystem::path>& dirs,
+                                                const std::vector<std::string>& only = {});
 
   std::vector<std::shared_ptr<PluginLibrary>> libraries() const;
   // Components of one kind (0: all), in registration order.
