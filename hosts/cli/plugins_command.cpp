@@ -1,7 +1,9 @@
 // `pipeline plugins [--json]`: every plugin found on the search path and what it provides.
 // Exit 0 all loaded, 1 some library was refused, 2 the config is bad.
+// `pipeline plugins --check FILE`: one library, before deploying it (see plugin_check.hpp).
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "plugin_check.hpp"
 
 #include <iostream>
 
@@ -10,14 +12,22 @@ namespace pipeline::cli {
 void add_plugins_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string config;
+    std::string check;
     bool json = false;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("plugins", "List the plugins found and their components");
   cmd->add_option("-c,--config", opts->config, "Host config YAML (for plugins.search_paths)");
   cmd->add_flag("--json", opts->json, "Print one JSON document on stdout");
+  cmd->add_option("--check", opts->check,
+                  "Load one plugin library, check its ABI and components, create each with a "
+                  "sample config (exit 0 clean, 1 problems, 2 not a plugin)");
   cmd->callback([opts, &exit_code] {
     setup_logging(true);
+    if (!opts->check.empty()) {
+      exit_code = check_plugin(opts->check, opts->json, std::cout);
+      return;
+    }
     Diagnostics diags;
     HostConfig cfg = resolve_host_config(opts->config, diags);
     auto runtime = Runtime::create(std::move(cfg), diags);

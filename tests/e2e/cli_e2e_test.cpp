@@ -685,6 +685,67 @@ TEST_F(PluginErrorsTest, PluginsExitsOneWhenALibraryIsRefusedAndSaysWhy) {
   EXPECT_THAT(r.out, HasSubstr("mock"));  // the good ones are still listed
 }
 
+// ---- pipeline plugins --check FILE (issue 13, item 6) -------------------------------------------
+
+TEST_F(CliTest, CheckOfAShippedPluginIsCleanAndListsItsComponents) {
+  auto r =
+      pipeline({"plugins", "--check", std::string(PIPELINE_PLUGIN_DIR) + "/libpipeline_mock.so"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("plugin mock"));
+  EXPECT_THAT(r.out, HasSubstr("provider mock"));
+  EXPECT_THAT(r.out, HasSubstr("create with {}: ok"));
+  EXPECT_THAT(r.out, HasSubstr("0 problem(s)"));
+}
+
+TEST_F(CliTest, CheckCreatesEachComponentWithTheSampleFromItsSchema) {
+  auto r = pipeline({"plugins", "--json", "--check",
+                     std::string(PIPELINE_TEST_PLUGIN_DIR) + "/libpipeline_fixture_c.so"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  const auto& c = doc->at("components").as_array().at(0);
+  EXPECT_EQ(c.at("name"), json::value("c_echo"));
+  EXPECT_EQ(c.at("sample_config"), json::value(R"({"greeting":"hi"})"));
+  EXPECT_EQ(c.at("created"), json::value(true));
+  EXPECT_EQ(c.at("config_schema").at("type"), json::value("object"));
+}
+
+TEST_F(CliTest, CheckReportsEveryComponentThatRefusesItsSampleConfig) {
+  auto r =
+      pipeline({"plugins", "--check",
+                std::string(PIPELINE_TEST_PLUGIN_DIR) + "/libpipeline_fixture_misbehaving.so"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("step 'refuses_config': create() with the sample config {} failed"));
+  EXPECT_THAT(r.out, HasSubstr("needs setting 'flavour'"));
+  EXPECT_THAT(r.out, HasSubstr("1 problem(s)"));
+}
+
+TEST_F(CliTest, CheckReportsAFailedInitAndAnOlderMinor) {
+  auto failed =
+      pipeline({"plugins", "--check",
+                std::string(PIPELINE_TEST_PLUGIN_DIR) + "/libpipeline_fixture_init_fails.so"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.out;
+  EXPECT_THAT(failed.out, HasSubstr("license server unreachable"));
+  auto old =
+      pipeline({"plugins", "--check",
+                std::string(PIPELINE_TEST_PLUGIN_DIR) + "/libpipeline_fixture_old_minor.so"});
+  EXPECT_EQ(old.exit_code, 0) << old.out;
+  EXPECT_THAT(old.out, HasSubstr("an older ABI minor"));
+}
+
+TEST_F(CliTest, CheckOfSomethingThatIsNotAPluginExitsTwo) {
+  fs::path notes = write("libpipeline_notes.so", std::string(200, '#'));
+  auto r = pipeline({"plugins", "--check", notes.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("not a loadable plugin"));
+  EXPECT_THAT(r.out, HasSubstr("invalid ELF header"));
+  auto wrong =
+      pipeline({"plugins", "--check",
+                std::string(PIPELINE_TEST_PLUGIN_DIR) + "/libpipeline_fixture_wrong_major.so"});
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.out;
+  EXPECT_THAT(wrong.out, HasSubstr("rebuild it against this SDK"));
+}
+
 // ---- Hardening (issue 14): hostile input gets exit 2 or 1 with its place, never a crash ------
 
 TEST_F(CliTest, WorkflowOnAFifoOrADeviceIsRefusedWithoutBlocking) {

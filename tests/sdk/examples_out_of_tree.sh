@@ -69,6 +69,8 @@ for example in provider step_type cache_backend_c metrics_sink optimizer; do
     { ctest --test-dir "$work/$example/build" --output-on-failure >&2; fail "$example: its test"; }
   for lib in "$work/$example/build"/libpipeline_*.so; do
     only_entry_points "$lib"
+    "$host" plugins --check "$lib" >"$work/check.txt" ||
+      { cat "$work/check.txt" >&2; fail "$example: pipeline plugins --check"; }
     cp "$lib" "$plugins/"
   done
 done

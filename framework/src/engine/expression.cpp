@@ -137,7 +137,8 @@ Result<std::vector<Token>> tokenize(std::string_view s) {
           std::size_t k = j + 1;
           while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
           if (k == j + 1 || k >= s.size() || s[k] != ']') return error(j, "expected [index]");
-          v += "." + std::string(s.substr(j + 1, k - j - 1));
+          v += '.';  // appended piecewise: `"." + std::string` trips GCC 12's false -Wrestrict
+          v.append(s.substr(j + 1, k - j - 1));
           j = k + 1;
         } else {
           break;

@@ -1,6 +1,7 @@
 #include <pipeline/plugins/plugin_host.hpp>
 
 #include <pipeline/plugin.hpp>
+#include <pipeline/plugins/vtable_layout.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -30,63 +31,6 @@ struct PluginHost::LibraryHost : std::enable_shared_from_this<PluginHost::Librar
 };
 
 namespace {
-
-std::size_t host_vtable_size(uint32_t kind) {
-  switch (kind) {
-    case PL_KIND_STEP:
-      return sizeof(pl_step_vtable);
-    case PL_KIND_PROVIDER:
-      return sizeof(pl_provider_vtable);
-    case PL_KIND_OPTIMIZER:
-      return sizeof(pl_optimizer_vtable);
-    case PL_KIND_CACHE:
-      return sizeof(pl_cache_vtable);
-    case PL_KIND_METRICS_SINK:
-      return sizeof(pl_metrics_sink_vtable);
-    default:
-      return 0;
-  }
-}
-
-// A required function pointer must lie inside the plugin's declared struct and be set.
-bool has_fn(const pl_component_header& h, std::size_t offset) {
-  if (h.struct_size < offset + sizeof(void*)) return false;
-  void* p = nullptr;
-  std::memcpy(&p, reinterpret_cast<const unsigned char*>(&h) + offset, sizeof(void*));
-  return p != nullptr;
-}
-
-std::string missing_required(const pl_component_header& h) {
-  std::vector<std::pair<const char*, std::size_t>> req;
-  switch (h.kind) {
-    case PL_KIND_STEP:
-      req = {{"execute", offsetof(pl_step_vtable, execute)}};
-      break;
-    case PL_KIND_PROVIDER:
-      req = {{"complete", offsetof(pl_provider_vtable, complete)}};
-      break;
-    case PL_KIND_OPTIMIZER:
-      req = {{"optimize", offsetof(pl_optimizer_vtable, optimize)}};
-      break;
-    case PL_KIND_CACHE:
-      req = {{"get", offsetof(pl_cache_vtable, get)},
-             {"put", offsetof(pl_cache_vtable, put)},
-             {"erase", offsetof(pl_cache_vtable, erase)},
-             {"erase_prefix", offsetof(pl_cache_vtable, erase_prefix)}};
-      break;
-    case PL_KIND_METRICS_SINK:
-      req = {{"record", offsetof(pl_metrics_sink_vtable, record)}};
-      break;
-    default:
-      return "kind";
-  }
-  req.push_back({"create", offsetof(pl_component_header, create)});
-  req.push_back({"destroy", offsetof(pl_component_header, destroy)});
-  for (auto& [name, off] : req) {
-    if (!has_fn(h, off)) return name;
-  }
-  return {};
-}
 
 fs::path executable_dir() {
   std::error_code ec;
@@ -282,11 +226,11 @@ Status PluginHost::register_component(LibraryHost& lib, const pl_component_heade
   if (h->name == nullptr || *h->name == '\0') {
     return invalid_argument("plugin " + file + " registered a component without a name");
   }
-  if (host_vtable_size(h->kind) == 0) {
+  if (vtable_size(h->kind) == 0) {
     return invalid_argument("plugin " + file + " registered '" + h->name + "' of unknown kind " +
                             std::to_string(h->kind));
   }
-  std::string missing = missing_required(*h);
+  std::string missing = missing_required_function(*h);
   if (!missing.empty()) {
     return invalid_argument("plugin " + file + ": " + component_kind_name(h->kind) + " '" +
                             h->name + "' lacks the required function '" + missing + "'");
@@ -307,8 +251,8 @@ Status PluginHost::register_component(LibraryHost& lib, const pl_component_heade
                                                     "' twice");
     }
   }
-  lib.pending.push_back(std::make_shared<const Component>(
-      *h, host_vtable_size(h->kind), lib.library, &lib.api, lib.shared_from_this()));
+  lib.pending.push_back(std::make_shared<const Component>(*h, vtable_size(h->kind), lib.library,
+                                                          &lib.api, lib.shared_from_this()));
   return {};
 }
 

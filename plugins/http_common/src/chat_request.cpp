@@ -34,7 +34,12 @@ std::string content_text(const boost::json::value& v, size_t index) {
 std::optional<double> number(const boost::json::object& o, std::string_view key) {
   const auto* v = json_util::find(o, key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_number()) invalid("'" + std::string(key) + "' must be a number");
+  if (!v->is_number()) {
+    // Built piecewise: `"'" + std::string` trips GCC 12's false -Wrestrict at -O3.
+    std::string message = "'";
+    message.append(key).append("' must be a number");
+    invalid(message);
+  }
   return json_util::real(*v);
 }
 

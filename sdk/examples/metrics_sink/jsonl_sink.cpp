@@ -32,6 +32,10 @@ class JsonlSink : public pipeline::sdk::MetricsSink {
   std::ofstream out_;
 };
 
+// The config's JSON Schema; `pipeline plugins --check` creates the sink with its first example.
+constexpr const char* kSchema = R"({"type": "object", "required": ["path"],
+  "properties": {"path": {"type": "string"}}, "examples": [{"path": "/dev/null"}]})";
+
 PIPELINE_PLUGIN("jsonl_sink", "1.0.0", "Writes execution records as JSON lines") {
-  r.add_metrics_sink<JsonlSink>("jsonl", "1.0.0");
+  r.add_metrics_sink<JsonlSink>("jsonl", "1.0.0", PL_FLAG_CONCURRENT, "JSON lines file", kSchema);
 }

@@ -358,7 +358,8 @@ void destroy(void* instance) {
 }
 
 inline pl_component_header header(uint32_t size, uint32_t kind, const char* name,
-                                  const char* version, uint32_t flags, const char* description) {
+                                  const char* version, uint32_t flags, const char* description,
+                                  const char* config_schema_json) {
   pl_component_header h{};
   h.struct_size = size;
   h.kind = kind;
@@ -366,15 +367,17 @@ inline pl_component_header header(uint32_t size, uint32_t kind, const char* name
   h.name = name;
   h.version = version;
   h.description = description;
+  h.config_schema_json = config_schema_json;
   return h;
 }
 
 template <class T>
 const pl_component_header* step_vtable(const char* name, const char* version, uint32_t flags,
-                                       const char* description) {
+                                       const char* description, const char* config_schema_json) {
   static pl_step_vtable v = [&] {
     pl_step_vtable t{};
-    t.header = header(sizeof(t), PL_KIND_STEP, name, version, flags, description);
+    t.header =
+        header(sizeof(t), PL_KIND_STEP, name, version, flags, description, config_schema_json);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
     t.execute = [](void* inst, const pl_call_context* ctx, const char* in, size_t n, pl_buffer* out,
@@ -394,10 +397,12 @@ const pl_component_header* step_vtable(const char* name, const char* version, ui
 
 template <class T>
 const pl_component_header* provider_vtable(const char* name, const char* version, uint32_t flags,
-                                           const char* description) {
+                                           const char* description,
+                                           const char* config_schema_json) {
   static pl_provider_vtable v = [&] {
     pl_provider_vtable t{};
-    t.header = header(sizeof(t), PL_KIND_PROVIDER, name, version, flags, description);
+    t.header =
+        header(sizeof(t), PL_KIND_PROVIDER, name, version, flags, description, config_schema_json);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
     t.complete = [](void* inst, const pl_call_context* ctx, const char* in, size_t n,
@@ -413,10 +418,12 @@ const pl_component_header* provider_vtable(const char* name, const char* version
 
 template <class T>
 const pl_component_header* optimizer_vtable(const char* name, const char* version, uint32_t flags,
-                                            const char* description) {
+                                            const char* description,
+                                            const char* config_schema_json) {
   static pl_optimizer_vtable v = [&] {
     pl_optimizer_vtable t{};
-    t.header = header(sizeof(t), PL_KIND_OPTIMIZER, name, version, flags, description);
+    t.header =
+        header(sizeof(t), PL_KIND_OPTIMIZER, name, version, flags, description, config_schema_json);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
     t.optimize = [](void* inst, const pl_call_context* ctx, const char* in, size_t n,
@@ -432,10 +439,11 @@ const pl_component_header* optimizer_vtable(const char* name, const char* versio
 
 template <class T>
 const pl_component_header* cache_vtable(const char* name, const char* version, uint32_t flags,
-                                        const char* description) {
+                                        const char* description, const char* config_schema_json) {
   static pl_cache_vtable v = [&] {
     pl_cache_vtable t{};
-    t.header = header(sizeof(t), PL_KIND_CACHE, name, version, flags, description);
+    t.header =
+        header(sizeof(t), PL_KIND_CACHE, name, version, flags, description, config_schema_json);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
     t.get = [](void* inst, const char* k, size_t kn, pl_buffer* value, pl_buffer* err) -> int32_t {
@@ -479,10 +487,11 @@ const pl_component_header* cache_vtable(const char* name, const char* version, u
 
 template <class T>
 const pl_component_header* sink_vtable(const char* name, const char* version, uint32_t flags,
-                                       const char* description) {
+                                       const char* description, const char* config_schema_json) {
   static pl_metrics_sink_vtable v = [&] {
     pl_metrics_sink_vtable t{};
-    t.header = header(sizeof(t), PL_KIND_METRICS_SINK, name, version, flags, description);
+    t.header = header(sizeof(t), PL_KIND_METRICS_SINK, name, version, flags, description,
+                      config_schema_json);
     t.header.create = &create<T>;
     t.header.destroy = &destroy<T>;
     t.record = [](void* inst, const char* r, size_t n, pl_buffer* err) -> int32_t {
@@ -507,28 +516,29 @@ class Registrar {
 
   template <class T>
   void add_step(const char* name, const char* version, uint32_t flags = PL_FLAG_CONCURRENT,
-                const char* description = nullptr) {
-    add(detail::step_vtable<T>(name, version, flags, description));
+                const char* description = nullptr, const char* config_schema_json = nullptr) {
+    add(detail::step_vtable<T>(name, version, flags, description, config_schema_json));
   }
   template <class T>
   void add_provider(const char* name, const char* version, uint32_t flags = PL_FLAG_CONCURRENT,
-                    const char* description = nullptr) {
-    add(detail::provider_vtable<T>(name, version, flags, description));
+                    const char* description = nullptr, const char* config_schema_json = nullptr) {
+    add(detail::provider_vtable<T>(name, version, flags, description, config_schema_json));
   }
   template <class T>
   void add_optimizer(const char* name, const char* version, uint32_t flags = PL_FLAG_CONCURRENT,
-                     const char* description = nullptr) {
-    add(detail::optimizer_vtable<T>(name, version, flags, description));
+                     const char* description = nullptr, const char* config_schema_json = nullptr) {
+    add(detail::optimizer_vtable<T>(name, version, flags, description, config_schema_json));
   }
   template <class T>
   void add_cache(const char* name, const char* version, uint32_t flags = PL_FLAG_CONCURRENT,
-                 const char* description = nullptr) {
-    add(detail::cache_vtable<T>(name, version, flags, description));
+                 const char* description = nullptr, const char* config_schema_json = nullptr) {
+    add(detail::cache_vtable<T>(name, version, flags, description, config_schema_json));
   }
   template <class T>
   void add_metrics_sink(const char* name, const char* version, uint32_t flags = PL_FLAG_CONCURRENT,
-                        const char* description = nullptr) {
-    add(detail::sink_vtable<T>(name, version, flags, description));
+                        const char* description = nullptr,
+                        const char* config_schema_json = nullptr) {
+    add(detail::sink_vtable<T>(name, version, flags, description, config_schema_json));
   }
 
  private:
