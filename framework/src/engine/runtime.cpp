@@ -71,8 +71,9 @@ bool Runtime::start(Diagnostics& diags) {
   bool ok = start_cache(diags);
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
+    // (init-capture: clang 14 cannot capture a structured binding.)
     bool used = std::any_of(config_.step_providers.begin(), config_.step_providers.end(),
-                            [&](const auto& kv) { return kv.second == name; });
+                            [&n = name](const auto& kv) { return kv.second == n; });
     if (!used) continue;
     // A missing key is bad input: say so before the run, not as an auth failure mid-way.
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
