@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   pipeline::cli::add_validate_command(app, exit_code);
   pipeline::cli::add_plugins_command(app, exit_code);
   pipeline::cli::add_cache_command(app, exit_code);
+  pipeline::cli::add_program_command(app, exit_code);
+  pipeline::cli::add_render_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -61,7 +63,7 @@ int main(int argc, char** argv) {
           {"success", false},
           {"exit_code", pipeline::cli::kExitBadInput},
           {"status", "usage_error"},
-          {"error", "a subcommand is required (run, validate, plugins, cache)"}};
+          {"error", "a subcommand is required (run, validate, plugins, cache, program, render)"}};
       std::cout << pipeline::json::serialize(doc) << std::endl;
     }
     std::cerr << app.help();

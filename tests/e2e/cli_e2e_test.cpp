@@ -96,6 +96,32 @@ TEST_F(CliTest, JsonPrintsExactlyOneResultDocumentOnStdout) {
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("Running")));  // no progress noise with --json
 }
 
+TEST_F(CliTest, JsonShowsAnExecutionRecordPerStep) {
+  auto r = pipeline({"run", "examples/hello.yaml", "--json", "--output-dir", dir_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  int64_t calls = 0;
+  int64_t tokens = 0;
+  for (const auto& step : doc->at("steps").as_array()) {
+    const auto& rec = step.at("record").as_object();
+    EXPECT_EQ(rec.at("mode"), json::value("traditional")) << step;
+    EXPECT_TRUE(rec.at("latency_ms").is_number()) << step;
+    EXPECT_EQ(rec.at("error_class"), json::value("")) << step;
+    calls += rec.at("llm_calls").as_int64();
+    tokens += rec.at("input_tokens").as_int64();
+    if (rec.at("llm_calls").as_int64() > 0) {
+      EXPECT_EQ(rec.at("provider"), json::value("mock")) << step;
+      EXPECT_EQ(rec.at("model"), json::value("mock-1")) << step;
+      EXPECT_EQ(rec.at("attempts"), json::value(1)) << step;
+    }
+  }
+  // The run's totals are the sum of its steps' records.
+  EXPECT_EQ(doc->at("totals").at("llm_calls"), json::value(calls));
+  EXPECT_EQ(doc->at("totals").at("input_tokens"), json::value(tokens));
+  EXPECT_EQ(calls, 2);
+}
+
 TEST_F(CliTest, ScriptedExampleTakesTheConditionalBranch) {
   auto r = pipeline({"run", "examples/review_and_fix.yaml", "--config",
                      "examples/host-mock-scripted.yaml", "--output-dir", dir_.string(), "--json"});

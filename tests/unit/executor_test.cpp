@@ -328,9 +328,153 @@ TEST(ExecutorCache, ErrorsAreNotCachedAndSuccessesAnswerReruns) {
   ASSERT_TRUE(third.success) << third.error;
   EXPECT_EQ(third.results.at("a").at("cached"), json::value(true));
   EXPECT_EQ(third.results.at("a").at("text"), second.results.at("a").at("text"));
-  auto totals = l->runtime->completion().totals();
+  auto totals = l->runtime->lifetime_totals();
   EXPECT_EQ(totals.calls, 2);  // one failure, one success; the third run made no call
   EXPECT_EQ(totals.cache_hits, 1);
+}
+
+HostConfig with_third_party(HostConfig cfg = testing::test_host_config()) {
+  cfg.plugin_allowlist.push_back("fixture_third_party");
+  cfg.providers["own"] = {"own", "mock", json::object{{"model", "own-model"}}, {"<test>", 0, 0}};
+  cfg.step_providers["third_party_ask"] = "own";
+  return cfg;
+}
+
+TEST(ExecutionRecords, AThirdPartyStepsCallGoesToItsOwnStepProviderEntry) {
+  RunResult r = testing::run(R"(workflow:
+  name: third_party
+  steps:
+    - name: ask
+      type: third_party_ask
+      prompt: [{type: static, content: "who answers?"}]
+    - name: builtin
+      type: claude
+      prompt: [{type: static, content: "and here?"}]
+)",
+                             {}, with_third_party());
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(r.results.at("ask").at("model"), json::value("own-model"));
+  ASSERT_EQ(r.steps.size(), 2u);
+  // Attributed to the step although the plugin said nothing about it.
+  EXPECT_EQ(r.steps[0].record.provider, "own");
+  EXPECT_EQ(r.steps[0].record.model, "own-model");
+  EXPECT_EQ(r.steps[0].record.calls.calls, 1);
+  EXPECT_GT(r.steps[0].record.calls.input_tokens, 0);
+  EXPECT_EQ(r.steps[1].record.provider, "mock");
+  EXPECT_EQ(r.steps[1].record.model, "mock-1");
+}
+
+TEST(ExecutionRecords, EachStepCarriesItsModeLatencyTokensAndCalls) {
+  RunResult r = testing::run(R"(workflow:
+  name: records
+  steps:
+    - name: ask
+      type: claude
+      prompt: [{type: static, content: "count my tokens please"}]
+    - name: plain
+      type: set_variable
+      variables: {x: 1}
+)");
+  ASSERT_TRUE(r.success) << r.error;
+  const ExecutionRecord& ask = r.steps[0].record;
+  EXPECT_EQ(ask.mode, "traditional");
+  EXPECT_EQ(ask.calls.calls, 1);
+  EXPECT_EQ(ask.calls.attempts, 1);
+  EXPECT_EQ(ask.calls.input_tokens, 6);  // 22 chars of prompt, about 6 tokens
+  EXPECT_GT(ask.calls.output_tokens, 0);
+  EXPECT_DOUBLE_EQ(ask.latency_ms, r.steps[0].duration_ms);
+  EXPECT_TRUE(ask.error_class.empty());
+  const ExecutionRecord& plain = r.steps[1].record;
+  EXPECT_EQ(plain.calls.calls, 0);
+  EXPECT_TRUE(plain.provider.empty());
+  EXPECT_EQ(r.totals.calls, 1);
+  EXPECT_EQ(r.totals.input_tokens, ask.calls.input_tokens);
+}
+
+TEST(ExecutionRecords, AFailedCallGivesTheStepItsErrorClass) {
+  HostConfig cfg = testing::test_host_config();
+  cfg.providers["mock"].settings =
+      json::parse(R"({"failures": {"rate": 1.0, "class": "overloaded"}})").as_object();
+  RunResult r = testing::run(R"(workflow:
+  name: fails
+  steps:
+    - name: ask
+      type: claude
+      prompt: [{type: static, content: "x"}]
+)",
+                             {}, cfg);
+  ASSERT_FALSE(r.success);
+  EXPECT_EQ(r.steps[0].record.error_class, "overloaded");
+  EXPECT_EQ(r.steps[0].record.calls.failures, 1);
+  EXPECT_EQ(r.totals.failures, 1);
+}
+
+TEST(ExecutionRecords, ABadProviderReplyFailsTheStepAsBadResponse) {
+  HostConfig cfg = with_third_party();
+  cfg.providers["own"] = {"own",
+                          "scripted_reply",
+                          json::object{{"reply", R"({"text":"hi","output_tokens":"lots"})"}},
+                          {"<test>", 0, 0}};
+  RunResult r = testing::run(R"(workflow:
+  name: bad_reply
+  steps:
+    - name: ask
+      type: third_party_ask
+)",
+                             {}, cfg);
+  ASSERT_FALSE(r.success);
+  EXPECT_THAT(r.error, HasSubstr("bad_response"));
+  EXPECT_THAT(r.error, HasSubstr("non-numeric"));
+  EXPECT_EQ(r.steps[0].record.error_class, "bad_response");
+}
+
+TEST(ExecutionRecords, ALoopStepsRecordIncludesItsSubStepsCalls) {
+  RunResult r = testing::run(R"(workflow:
+  name: loop
+  global_vars: {items: [a, b, c]}
+  steps:
+    - name: each
+      type: for_loop
+      iterator: item
+      data_source: global_vars.items
+      steps:
+        - name: ask
+          type: claude
+          prompt: [{type: static, content: "item {{loop.item}}"}]
+)",
+                             {}, [] {
+                               HostConfig cfg = testing::test_host_config();
+                               cfg.plugin_allowlist.push_back("control_steps");
+                               return cfg;
+                             }());
+  ASSERT_TRUE(r.success) << r.error;
+  ASSERT_EQ(r.steps.size(), 1u);
+  EXPECT_EQ(r.steps[0].record.calls.calls, 3);
+  EXPECT_EQ(r.steps[0].record.provider, "mock");
+  EXPECT_EQ(r.totals.calls, 3);
+}
+
+TEST(ExecutionRecords, TwoRunsOnOneRuntimeEachCountOnlyTheirOwnCalls) {
+  auto l = testing::load(R"(workflow:
+  name: twice
+  steps:
+    - name: a
+      type: claude
+      prompt: [{type: static, content: "one"}]
+    - name: b
+      type: claude
+      prompt: [{type: static, content: "two"}]
+)");
+  ASSERT_FALSE(l->diags.has_errors()) << l->diags.format();
+  Diagnostics d;
+  ASSERT_TRUE(l->runtime->start(d)) << d.format();
+  RunResult first = Executor(*l->runtime, {}).run(*l->workflow);
+  RunResult second = Executor(*l->runtime, {}).run(*l->workflow);
+  ASSERT_TRUE(first.success && second.success);
+  EXPECT_EQ(first.totals.calls, 2);
+  EXPECT_EQ(second.totals.calls, 2);
+  EXPECT_EQ(second.totals.input_tokens, first.totals.input_tokens);
+  EXPECT_EQ(l->runtime->lifetime_totals().calls, 4);
 }
 
 }  // namespace

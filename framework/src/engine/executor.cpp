@@ -3,11 +3,14 @@
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/llm/call_frame.hpp>
 #include <pipeline/util/atomic_file.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
+#include <random>
 #include <set>
 
 namespace pipeline {
@@ -32,6 +35,15 @@ std::string file_content(const json::value& output, const std::string& name) {
   return result_text(output);
 }
 
+// Unique enough to tell runs apart in records and logs: 64 random bits.
+std::string new_run_id() {
+  std::random_device rd;
+  uint64_t bits = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(bits));
+  return buf;
+}
+
 }  // namespace
 
 Executor::Executor(Runtime& runtime, ExecutorOptions options)
@@ -43,6 +55,7 @@ void Executor::warn(std::string message) {
 }
 
 RunResult Executor::run(const Workflow& wf) {
+  run_id_ = new_run_id();
   RunResult result;
   result.workflow = wf.name;
   json::object globals = wf.global_vars;
@@ -136,7 +149,8 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
   }
   result.results = ctx.results();
   result.variables = ctx.variables();
-  result.totals = runtime_.completion().totals();
+  // This run's own calls: an embedder running several workflows on one Runtime sees each apart.
+  for (const auto& s : result.steps) result.totals.add(s.record.calls);
   result.duration_ms = ms_since(t0);
   if (nesting.depth == 0) {
     // Nested runs leave their warnings for the top-level result.
@@ -153,11 +167,29 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   StepOutcome out;
   out.name = step.name;
   out.type = step.type;
+  // The frame every LLM call of this step carries, its own and its plugin's.
+  CallLog calls(nesting.parent_calls);
+  CallFrame call_frame{.run_id = run_id_,
+                       .step = step.name,
+                       .mode = "traditional",
+                       .variant = {},
+                       .step_type = step.type,
+                       .log = &calls};
+  auto finish = [&]() -> StepOutcome& {
+    out.duration_ms = ms_since(t0);
+    out.record = ExecutionRecord::of(call_frame, calls, out.duration_ms);
+    if (out.state == StepOutcome::State::kFailed) {
+      std::string cls = calls.last_error_class();
+      out.record.error_class = options_.cancel.cancelled() ? "cancelled"
+                               : cls.empty()               ? "step_error"
+                                                           : cls;
+    }
+    return out;
+  };
   auto fail = [&](std::string why) {
     out.state = StepOutcome::State::kFailed;
     out.reason = runtime_.plugins().redactor().redact(why);
-    out.duration_ms = ms_since(t0);
-    return out;
+    return finish();
   };
 
   std::set<std::string> unknown;
@@ -180,8 +212,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
     if (!*c) {
       out.state = StepOutcome::State::kSkipped;
       out.reason = "condition " + json::serialize(*step.condition) + " is false";
-      out.duration_ms = ms_since(t0);
-      return out;
+      return finish();
     }
   }
 
@@ -231,11 +262,13 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
 
   input["depth"] = nesting.depth;
   CallContext call_ctx(options_.cancel);
+  call_ctx.set_frame(&call_frame);
   CallResult r;
   {
     // Control-flow plugins reach back into this run through the executor service.
     auto frame = runtime_.executor_service().enter(
-        call_ctx.raw(), StepFrame{this, &wf, &step, &ctx, nesting.depth, nesting.pipeline_stack});
+        call_ctx.raw(),
+        StepFrame{this, &wf, &step, &ctx, nesting.depth, nesting.pipeline_stack, &calls});
     r = (*instance)->execute(json::serialize(input), call_ctx);
   }
   if (!r.ok()) {
@@ -266,8 +299,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
     out.output_file = target.string();
   }
   ctx.set_result(step.name, std::move(output));
-  out.duration_ms = ms_since(t0);
-  return out;
+  return finish();
 }
 
 }  // namespace pipeline

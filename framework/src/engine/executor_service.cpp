@@ -221,7 +221,7 @@ int32_t ExecutorService::c_run_steps(void* self, const pl_call_context* ctx, uin
     for (const auto& kv : v->get_object())
       scope->ctx.set_variable(std::string(kv.key()), kv.value());
   }
-  Nesting nesting{frame.info.depth, frame.info.pipeline_stack};
+  Nesting nesting{frame.info.depth, frame.info.pipeline_stack, frame.info.calls};
   json::object results;
   json::array skipped;
   json::object response{{"success", true}};
@@ -434,7 +434,8 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
   }
   child_ctx.set_inputs(std::move(inputs));
   stack.push_back(identity);
-  RunResult r = executor.run_nested(*child, std::move(child_ctx), Nesting{depth, stack});
+  RunResult r =
+      executor.run_nested(*child, std::move(child_ctx), Nesting{depth, stack, parent.calls});
   json::object response{{"success", r.success},
                         {"workflow", child->name},
                         {"results", r.results},

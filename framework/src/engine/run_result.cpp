@@ -31,6 +31,7 @@ json::object RunResult::to_json() const {
     if (!s.reason.empty()) so["reason"] = s.reason;
     if (!s.provider.empty()) so["provider"] = s.provider;
     if (!s.output_file.empty()) so["output_file"] = s.output_file;
+    so["record"] = s.record.to_json();
     steps_json.push_back(std::move(so));
   }
   o["steps"] = std::move(steps_json);

@@ -66,7 +66,7 @@ Runtime::~Runtime() {
 }
 
 bool Runtime::start(Diagnostics& diags) {
-  std::map<std::string, CompletionService::Provider> providers;
+  std::map<std::string, ProviderRoutes::Provider> providers;
   bool ok = start_cache(diags);
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
@@ -107,9 +107,11 @@ bool Runtime::start(Diagnostics& diags) {
     providers[name] = {*p, inst.component, get_string(inst.settings, "base_url"),
                        std::move(identity)};
   }
-  completion_ = std::make_unique<CompletionService>(std::move(providers),
-                                                    config_.provider_for("default"), cache_);
-  plugins_.register_service(PL_SERVICE_COMPLETION, completion_->service());
+  auto routes = std::make_shared<ProviderRoutes>(std::move(providers), config_.step_providers,
+                                                 config_.provider_for("default"));
+  stack_ = make_completion_stack(std::move(routes), cache_);
+  completion_service_ = std::make_unique<CompletionService>(stack_->top());
+  plugins_.register_service(PL_SERVICE_COMPLETION, completion_service_->service());
   plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());
   return ok;
 }

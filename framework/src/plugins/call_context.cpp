@@ -16,7 +16,12 @@ CallContext::CallContext(CancellationToken token, std::optional<Clock::duration>
 }
 
 CallContext CallContext::forwarding(const pl_call_context* raw) {
-  return CallContext(Forward{}, raw);
+  // Only a context this host made has a CallContext behind host_data; a plugin's own is opaque.
+  const CallFrame* frame = nullptr;
+  if (raw != nullptr && raw->cancelled == &c_cancelled) {
+    frame = static_cast<const CallContext*>(raw->host_data)->frame_;
+  }
+  return CallContext(Forward{}, raw, frame);
 }
 
 bool CallContext::cancelled() const {

@@ -8,6 +8,7 @@
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/engine/run_context.hpp>
 #include <pipeline/engine/run_result.hpp>
+#include <pipeline/llm/call_record.hpp>
 #include <pipeline/plugins/call_context.hpp>
 
 #include <filesystem>
@@ -37,6 +38,9 @@ struct ExecutorOptions {
 struct Nesting {
   int depth = 0;
   std::vector<std::string> pipeline_stack;
+  // The log of the step that runs these steps (a loop, a nested pipeline): their calls count
+  // for it too. nullptr at the top level.
+  CallLog* parent_calls = nullptr;
 };
 
 class Executor {
@@ -51,6 +55,8 @@ class Executor {
   RunResult run_nested(const Workflow& wf, RunContext ctx, Nesting nesting);
   Runtime& runtime() { return runtime_; }
   const ExecutorOptions& options() const { return options_; }
+  // Identifies the current run in every call frame (set by run(); nested runs share it).
+  const std::string& run_id() const { return run_id_; }
   // Thread-safe: sub-steps of parallel loops warn from several threads.
   void warn(std::string message);
 
@@ -59,6 +65,7 @@ class Executor {
                       std::size_t first_step, RunResult result);
   Runtime& runtime_;
   ExecutorOptions options_;
+  std::string run_id_;
   std::mutex warnings_mu_;
   std::vector<std::string> warnings_;
 };

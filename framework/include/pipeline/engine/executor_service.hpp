@@ -12,6 +12,7 @@
 #include <pipeline/plugin.h>
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/engine/run_context.hpp>
+#include <pipeline/llm/call_record.hpp>
 
 #include <map>
 #include <memory>
@@ -31,6 +32,7 @@ struct StepFrame {
   RunContext* ctx = nullptr;  // the scope the step runs in (read-only while the step runs)
   int depth = 0;              // nested-pipeline depth, 0 for the top-level workflow
   std::vector<std::string> pipeline_stack;  // canonical files of the enclosing pipelines
+  CallLog* calls = nullptr;  // the step's call log; sub-steps' calls are added to it too
 };
 
 class ExecutorService {

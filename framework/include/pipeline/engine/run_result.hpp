@@ -1,7 +1,8 @@
-// What a run produced: per-step outcomes, the results map, totals, warnings; as JSON for --json.
+// What a run produced: per-step outcomes with their execution records, the results map, the
+// run's totals (the sum of its steps' records), warnings; as JSON for --json.
 #pragma once
 
-#include <pipeline/engine/completion_service.hpp>
+#include <pipeline/engine/execution_record.hpp>
 #include <pipeline/json.hpp>
 
 #include <string>
@@ -18,6 +19,7 @@ struct StepOutcome {
   double duration_ms = 0;
   std::string provider;
   std::string output_file;
+  ExecutionRecord record;
 };
 
 struct RunResult {
@@ -32,7 +34,7 @@ struct RunResult {
   std::string resumed_from;  // first step run after --resume restored a checkpoint
   std::string error;
   double duration_ms = 0;
-  CompletionTotals totals;
+  CompletionTotals totals;  // this run's calls only: the sum of its steps' records
 
   // 0 success, 1 a step failed (or the run was cancelled).
   int exit_code() const { return success ? 0 : 1; }

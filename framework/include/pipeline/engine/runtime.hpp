@@ -1,5 +1,6 @@
-// Everything a run needs, assembled from the host config: loaded plugins, provider instances,
-// the completion service registered with the host, step instances (created once per type).
+// The composition root: everything a run needs, assembled from the host config: loaded plugins,
+// provider instances, the completion stack (and its C service registered with the host), the
+// executor service, step instances (created once per type).
 //
 //   Diagnostics d;
 //   auto rt = Runtime::create(host_config, d);   // plugin problems go to d
@@ -11,6 +12,7 @@
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/engine/completion_service.hpp>
 #include <pipeline/engine/executor_service.hpp>
+#include <pipeline/llm/completion_stack.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
 #include <map>
@@ -33,7 +35,10 @@ class Runtime {
   const std::vector<std::filesystem::path>& search_paths() const { return search_paths_; }
   const std::vector<PluginLoadError>& load_errors() const { return load_errors_; }
   const HostConfig& config() const { return config_; }
-  CompletionService& completion() { return *completion_; }
+  // The top of the completion stack (after start()): every LLM call of a run goes through it.
+  Completion& completion() { return stack_->top(); }
+  // Every LLM call this runtime served, over all its runs (a run's own totals are in RunResult).
+  CallTotals lifetime_totals() const { return stack_ ? stack_->totals() : CallTotals{}; }
   // The response cache (nullptr when caching is off or no level is configured).
   const std::shared_ptr<CacheManager>& cache() const { return cache_; }
   // Overrides the config's cache mode for this run (CLI --cache); call before start().
@@ -53,7 +58,8 @@ class Runtime {
   bool start_cache(Diagnostics& diags);
   std::shared_ptr<CacheManager> cache_;
   std::string cache_mode_override_;
-  std::unique_ptr<CompletionService> completion_;
+  std::unique_ptr<CompletionStack> stack_;
+  std::unique_ptr<CompletionService> completion_service_;
   ExecutorService executor_service_;
   std::mutex steps_mu_;
   std::map<std::string, std::shared_ptr<StepInstance>> steps_;

@@ -7,6 +7,8 @@
 //   CallResult r = stack.complete(request_json, CompletionCall{ctx, frame});
 #pragma once
 
+#include <pipeline/llm/call_frame.hpp>
+#include <pipeline/llm/call_record.hpp>
 #include <pipeline/plugins/call_context.hpp>
 #include <pipeline/plugins/instances.hpp>
 
@@ -15,18 +17,12 @@
 
 namespace pipeline {
 
-// Which run, step, mode and variant a call serves. Set by the executor, shared by every call the
-// step makes (its own and those its plugin makes through host.complete()).
-struct CallFrame {
-  std::string run_id;
-  std::string step;
-  std::string mode = "traditional";  // traditional | dspy_optimized | ...
-  std::string variant;               // A/B variant chosen by the router; empty when none
-};
-
 struct CompletionCall {
   const CallContext& ctx;
   const CallFrame& frame;
+  // What the layers below learned about this call (provider, tokens, cache hit...), filled on
+  // the way back up; nullptr when the caller does not want it.
+  CallRecord* record = nullptr;
 };
 
 class Completion {

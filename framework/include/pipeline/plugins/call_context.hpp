@@ -16,6 +16,8 @@
 
 namespace pipeline {
 
+struct CallFrame;
+
 // Shared by every call of a run; cancel() is seen by all of them.
 class CancellationToken {
  public:
@@ -43,18 +45,24 @@ class CallContext {
   CallContext& operator=(const CallContext&) = delete;
 
   const pl_call_context* raw() const { return forwarded_ != nullptr ? forwarded_ : &c_; }
+  // The frame of the step this call serves (see llm/call_frame.hpp). A context forwarded from
+  // one the host made keeps its frame, so a plugin's host.complete() is attributed to its step.
+  void set_frame(const CallFrame* frame) { frame_ = frame; }
+  const CallFrame* frame() const { return frame_; }
   bool cancelled() const;
   int64_t deadline_ms_left() const;
 
  private:
   struct Forward {};
-  CallContext(Forward, const pl_call_context* raw) : forwarded_(raw) {}
+  CallContext(Forward, const pl_call_context* raw, const CallFrame* frame)
+      : forwarded_(raw), frame_(frame) {}
   static int32_t c_cancelled(const pl_call_context* self);
   static int64_t c_deadline(const pl_call_context* self);
   static int32_t c_emit(const pl_call_context* self, const char* kind, size_t kind_len,
                         const char* data, size_t data_len);
   pl_call_context c_{};
   const pl_call_context* forwarded_ = nullptr;
+  const CallFrame* frame_ = nullptr;
   CancellationToken token_;
   std::optional<Clock::time_point> deadline_;
   EmitFn on_emit_;

@@ -1,0 +1,32 @@
+// What the monitor and the router need to know about one step's execution: how it ran (mode,
+// variant), how long it took, which provider instance and model answered, and the sum of its
+// LLM calls (tokens, cost, cache hits, attempts, fallback hops), or why it failed. A control-flow
+// step's record includes the calls of the sub-steps it ran.
+//
+//   ExecutionRecord rec = ExecutionRecord::of(frame, log, duration_ms, error_class);
+//   json::object o = rec.to_json();   // per step in `pipeline run --json`
+#pragma once
+
+#include <pipeline/json.hpp>
+#include <pipeline/llm/call_frame.hpp>
+#include <pipeline/llm/call_record.hpp>
+
+#include <string>
+
+namespace pipeline {
+
+struct ExecutionRecord {
+  std::string mode = "traditional";
+  std::string variant;
+  double latency_ms = 0;  // the step's wall time
+  std::string provider;   // the instance that actually answered (empty: no call answered)
+  std::string model;
+  CallTotals calls;
+  std::string error_class;  // empty when the step succeeded
+
+  // The record of a step that ran under `frame` and made the calls in `log`.
+  static ExecutionRecord of(const CallFrame& frame, const CallLog& log, double latency_ms);
+  json::object to_json() const;
+};
+
+}  // namespace pipeline

@@ -1,0 +1,34 @@
+#include <pipeline/engine/execution_record.hpp>
+
+namespace pipeline {
+
+ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log,
+                                    double latency_ms) {
+  ExecutionRecord r;
+  r.mode = frame.mode;
+  r.variant = frame.variant;
+  r.latency_ms = latency_ms;
+  r.provider = log.provider();
+  r.model = log.model();
+  r.calls = log.totals();
+  return r;
+}
+
+json::object ExecutionRecord::to_json() const {
+  return json::object{{"mode", mode},
+                      {"variant", variant},
+                      {"latency_ms", latency_ms},
+                      {"provider", provider},
+                      {"model", model},
+                      {"llm_calls", calls.calls},
+                      {"llm_failures", calls.failures},
+                      {"input_tokens", calls.input_tokens},
+                      {"output_tokens", calls.output_tokens},
+                      {"cost_usd", calls.cost_usd},
+                      {"cache_hits", calls.cache_hits},
+                      {"attempts", calls.attempts},
+                      {"fallback_hops", calls.fallback_hops},
+                      {"error_class", error_class}};
+}
+
+}  // namespace pipeline

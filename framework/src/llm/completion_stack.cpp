@@ -1,0 +1,20 @@
+#include <pipeline/llm/completion_stack.hpp>
+#include <pipeline/llm/provider_layer.hpp>
+#include <pipeline/llm/recording_layer.hpp>
+#include <pipeline/llm/response_cache_layer.hpp>
+
+namespace pipeline {
+
+std::unique_ptr<CompletionStack> make_completion_stack(std::shared_ptr<const ProviderRoutes> routes,
+                                                       std::shared_ptr<CacheManager> cache) {
+  std::unique_ptr<Completion> layer = std::make_unique<ProviderLayer>(routes);
+  if (cache) {
+    layer = std::make_unique<ResponseCacheLayer>(std::move(layer), routes, std::move(cache));
+  }
+  auto metering = std::make_unique<MeteringLayer>(std::move(layer));
+  const MeteringLayer& meter = *metering;
+  auto top = std::make_unique<RecordingLayer>(std::move(metering));
+  return std::make_unique<CompletionStack>(std::move(top), meter);
+}
+
+}  // namespace pipeline
