@@ -2,8 +2,7 @@
 
 namespace pipeline {
 
-ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log,
-                                    double latency_ms) {
+ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log, double latency_ms) {
   ExecutionRecord r;
   r.mode = frame.mode;
   r.variant = frame.variant;

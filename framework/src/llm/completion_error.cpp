@@ -6,10 +6,8 @@ namespace pipeline {
 
 CallResult completion_error(int32_t status, std::string_view error_class,
                             std::string_view message) {
-  json::object e{{"class", error_class},
-                 {"http_status", 0},
-                 {"retry_after_ms", -1},
-                 {"message", message}};
+  json::object e{
+      {"class", error_class}, {"http_status", 0}, {"retry_after_ms", -1}, {"message", message}};
   return {status, {}, json::serialize(e)};
 }
 

@@ -59,9 +59,9 @@ CallResult ProviderLayer::complete(std::string_view request_json, const Completi
                                              : reply_problem(resp->get_object());
   if (!problem.empty()) {
     rec.attempts = 1;
-    return fail(completion_error(PL_INTERNAL, "bad_response",
-                                 "provider '" + route.name + "' returned a response that " +
-                                     problem));
+    return fail(
+        completion_error(PL_INTERNAL, "bad_response",
+                         "provider '" + route.name + "' returned a response that " + problem));
   }
   const json::object& o = resp->get_object();
   rec.model = get_string(o, "model");

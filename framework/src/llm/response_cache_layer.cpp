@@ -9,8 +9,7 @@ ResponseCacheLayer::ResponseCacheLayer(std::unique_ptr<Completion> next,
                                        std::shared_ptr<CacheManager> cache)
     : next_(std::move(next)), routes_(std::move(routes)), cache_(std::move(cache)) {}
 
-CallResult ResponseCacheLayer::complete(std::string_view request_json,
-                                        const CompletionCall& call) {
+CallResult ResponseCacheLayer::complete(std::string_view request_json, const CompletionCall& call) {
   auto req = parse_json(request_json);
   if (!req || !req->is_object()) return next_->complete(request_json, call);
   ProviderRoutes::Route route = routes_->route(req->get_object(), call.frame);

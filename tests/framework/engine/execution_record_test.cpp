@@ -7,8 +7,8 @@ namespace {
 
 TEST(ExecutionRecord, SumsTheStepsCallsUnderItsFrame) {
   CallLog log;
-  CallFrame frame{.run_id = "r", .step = "s", .mode = "dspy_optimized", .variant = "B",
-                  .log = &log};
+  CallFrame frame{
+      .run_id = "r", .step = "s", .mode = "dspy_optimized", .variant = "B", .log = &log};
   CallRecord r;
   r.provider = "fast";
   r.model = "m1";

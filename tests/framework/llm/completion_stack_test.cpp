@@ -10,8 +10,8 @@ namespace {
 
 TEST(CompletionStack, WithoutACacheEveryCallReachesTheProvider) {
   auto host = testing::llm_plugin_host();
-  auto stack = make_completion_stack(testing::make_routes(*host, {{"mock", {"mock", "{}"}}}),
-                                     nullptr);
+  auto stack =
+      make_completion_stack(testing::make_routes(*host, {{"mock", {"mock", "{}"}}}), nullptr);
   CallLog log;
   CallFrame frame{.step = "a", .log = &log};
   CallContext ctx;

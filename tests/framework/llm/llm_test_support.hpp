@@ -17,10 +17,10 @@ namespace pipeline::testing {
 inline std::unique_ptr<PluginHost> llm_plugin_host() {
   auto host = std::make_unique<PluginHost>();
   namespace fs = std::filesystem;
-  for (const fs::path& file : {fs::path(PIPELINE_PLUGIN_DIR) / "libpipeline_mock.so",
-                               fs::path(PIPELINE_PLUGIN_DIR) / "libpipeline_cache_memory.so",
-                               fs::path(PIPELINE_TEST_PLUGIN_DIR) /
-                                   "libpipeline_fixture_third_party.so"}) {
+  for (const fs::path& file :
+       {fs::path(PIPELINE_PLUGIN_DIR) / "libpipeline_mock.so",
+        fs::path(PIPELINE_PLUGIN_DIR) / "libpipeline_cache_memory.so",
+        fs::path(PIPELINE_TEST_PLUGIN_DIR) / "libpipeline_fixture_third_party.so"}) {
     Status st = host->load_file(file);
     EXPECT_TRUE(st.ok()) << st.to_string();
   }

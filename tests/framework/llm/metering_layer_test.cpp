@@ -10,9 +10,8 @@ namespace {
 
 TEST(MeteringLayer, SumsEveryCallItServedAndMeasuresItsLatency) {
   auto host = testing::llm_plugin_host();
-  auto routes = testing::make_routes(
-      *host, {{"mock", {"mock", R"({"latency_ms": 20})"}},
-              {"broken", {"mock", R"({"failures":{"rate":1.0}})"}}});
+  auto routes = testing::make_routes(*host, {{"mock", {"mock", R"({"latency_ms": 20})"}},
+                                             {"broken", {"mock", R"({"failures":{"rate":1.0}})"}}});
   MeteringLayer meter(std::make_unique<ProviderLayer>(routes));
   CallContext ctx;
   CallFrame frame;
@@ -20,10 +19,10 @@ TEST(MeteringLayer, SumsEveryCallItServedAndMeasuresItsLatency) {
   ASSERT_TRUE(meter.complete(testing::kHello, CompletionCall{ctx, frame, &rec}).ok());
   EXPECT_GE(rec.latency_ms, 20.0);  // the mock waited that long
   ASSERT_TRUE(meter.complete(testing::kHello, CompletionCall{ctx, frame}).ok());
-  EXPECT_FALSE(
-      meter.complete(R"({"provider":"broken","messages":[{"role":"user","content":"x"}]})",
-                     CompletionCall{ctx, frame})
-          .ok());
+  EXPECT_FALSE(meter
+                   .complete(R"({"provider":"broken","messages":[{"role":"user","content":"x"}]})",
+                             CompletionCall{ctx, frame})
+                   .ok());
   CallTotals t = meter.totals();
   EXPECT_EQ(t.calls, 3);
   EXPECT_EQ(t.failures, 1);

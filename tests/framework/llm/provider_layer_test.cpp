@@ -55,9 +55,9 @@ TEST_F(ProviderLayerTest, AReplyWithoutStringTextIsBadResponse) {
 }
 
 TEST_F(ProviderLayerTest, NonNumericTokenCountsAreBadResponse) {
-  for (const char* reply : {R"({"text":"hi","input_tokens":"12"})",
-                            R"({"text":"hi","output_tokens":[3]})",
-                            R"({"text":"hi","cost_usd":"free"})"}) {
+  for (const char* reply :
+       {R"({"text":"hi","input_tokens":"12"})", R"({"text":"hi","output_tokens":[3]})",
+        R"({"text":"hi","cost_usd":"free"})"}) {
     CallRecord rec;
     CallResult r = ask_scripted(reply, rec);
     EXPECT_EQ(error_class_of(r.error), "bad_response") << reply;
@@ -77,8 +77,8 @@ TEST_F(ProviderLayerTest, AnUnknownInstanceIsInvalidRequestWithoutACall) {
   auto routes = testing::make_routes(*host_, {{"mock", {"mock", "{}"}}});
   ProviderLayer layer(routes);
   CallRecord rec;
-  CallResult r = layer.complete(R"({"provider":"ghost","messages":[]})",
-                                CompletionCall{ctx_, frame_, &rec});
+  CallResult r =
+      layer.complete(R"({"provider":"ghost","messages":[]})", CompletionCall{ctx_, frame_, &rec});
   EXPECT_EQ(r.status, PL_NOT_FOUND);
   EXPECT_EQ(error_class_of(r.error), "invalid_request");
   EXPECT_THAT(r.error, HasSubstr("ghost"));
