@@ -8,11 +8,12 @@
 
 namespace pipeline {
 
-std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) {
+std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags,
+                                         const PluginNeeds* needs) {
   std::unique_ptr<Runtime> rt(new Runtime(std::move(config)));
   const HostConfig& cfg = rt->config_;
   rt->search_paths_ = PluginHost::default_search_paths(cfg.plugin_search_paths);
-  rt->load_errors_ = rt->plugins_.load_directories(rt->search_paths_, cfg.plugin_allowlist);
+  rt->load_errors_ = rt->plugins_.load_directories(rt->search_paths_, cfg.plugin_allowlist, needs);
   for (const auto& e : rt->load_errors_) {
     // A broken library on the search path should not stop unrelated workflows; one that the
     // config asked for by name is an error (reported below as missing). Listed first: a refused
