@@ -11,6 +11,7 @@ function(pipeline_add_plugin target)
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME "${target}"
     LIBRARY_OUTPUT_DIRECTORY "${PIPELINE_PLUGIN_BUILD_DIR}")
+  set_property(GLOBAL APPEND PROPERTY PIPELINE_PLUGIN_TARGETS ${target})  # for the manifest
   install(TARGETS ${target} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/pipeline/plugins"
           PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                       WORLD_READ WORLD_EXECUTE)

@@ -51,7 +51,9 @@ LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::st
       force_mock_providers(cfg);
     }
   }
-  out.runtime = Runtime::create(std::move(cfg), diags);
+  // Open only the plugin libraries this workflow and config use (see PluginManifest).
+  PluginNeeds needs = needed_plugins(cfg, out.workflow ? &*out.workflow : nullptr);
+  out.runtime = Runtime::create(std::move(cfg), diags, &needs);
   if (out.workflow) {
     validate_workflow(*out.workflow, out.runtime->config(), out.runtime->plugins(), diags);
   }

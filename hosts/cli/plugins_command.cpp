@@ -5,6 +5,8 @@
 #include "host_setup.hpp"
 #include "plugin_check.hpp"
 
+#include <pipeline/plugins/plugin_manifest.hpp>
+
 #include <iostream>
 
 namespace pipeline::cli {
@@ -13,6 +15,7 @@ void add_plugins_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string config;
     std::string check;
+    std::string write_manifest;
     bool json = false;
   };
   auto opts = std::make_shared<Options>();
@@ -22,8 +25,16 @@ void add_plugins_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--check", opts->check,
                   "Load one plugin library, check its ABI and components, create each with a "
                   "sample config (exit 0 clean, 1 problems, 2 not a plugin)");
+  cmd->add_option("--write-manifest", opts->write_manifest,
+                  "Write DIR/plugins.manifest.json (done at build and install time)");
   cmd->callback([opts, &exit_code] {
     setup_logging(true);
+    if (!opts->write_manifest.empty()) {
+      Status st = PluginManifest::write_for(opts->write_manifest);
+      if (!st.ok()) std::cerr << "pipeline plugins: " << st.message() << "\n";
+      exit_code = st.ok() ? kExitOk : kExitBadInput;
+      return;
+    }
     if (!opts->check.empty()) {
       exit_code = check_plugin(opts->check, opts->json, std::cout);
       return;

@@ -81,9 +81,7 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
   }
   bool finished() const override { return finished_; }
   http::Completion result() const override {
-    if (result_.finish_reason == "content_filter" && !seen_text_)
-      throw http::FailureError(http::Failure{std::string(ec::kContentFilter), 200, -1,
-                                             "anthropic: the model refused to answer"});
+    http::reject_textless_refusal(result_, seen_text_, "anthropic: the model refused to answer");
     return result_;
   }
 
@@ -177,9 +175,7 @@ http::Completion AnthropicProvider::parse_response(const boost::json::object& o)
       c.text.append(ju::str(block.get_object(), "text"));
   }
   c.finish_reason = anthropic_finish_reason(ju::str(o, "stop_reason"));
-  if (c.finish_reason == "content_filter" && c.text.empty())
-    throw http::FailureError(http::Failure{std::string(ec::kContentFilter), 200, -1,
-                                           "anthropic: the model refused to answer"});
+  http::reject_textless_refusal(c, !c.text.empty(), "anthropic: the model refused to answer");
   if (const auto* u = ju::obj(o, "usage")) {
     c.input_tokens = ju::num(*u, "input_tokens");
     c.output_tokens = ju::num(*u, "output_tokens");

@@ -2,6 +2,7 @@
 #include "core_steps.hpp"
 #include "workspace_path.hpp"
 
+#include <pipeline/sdk/atomic_file.hpp>
 #include <pipeline/sdk/file_reader.hpp>
 #include <pipeline/sdk/json_parse.hpp>
 
@@ -41,18 +42,9 @@ std::string read_file(const fs::path& p) {
 }
 
 void write_file(const fs::path& p, const std::string& content) {
-  std::error_code ec;
-  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
-  fs::path tmp = p;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(PL_PERMISSION_DENIED, "file_ops: cannot write " + p.string());
-    out << content;
+  if (auto w = pipeline::atomic_write_file(p, content); !w) {
+    throw Error(PL_PERMISSION_DENIED, "file_ops: " + w.message);
   }
-  fs::rename(tmp, p, ec);
-  if (ec)
-    throw Error(PL_PERMISSION_DENIED, "file_ops: cannot write " + p.string() + ": " + ec.message());
 }
 
 std::string format_of(const json::object& step, std::string_view key, const fs::path& p) {

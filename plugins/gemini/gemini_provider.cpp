@@ -94,9 +94,7 @@ class GeminiStreamDecoder : public http::StreamDecoder {
   // Gemini has no terminal event: the chunk carrying finishReason ends the answer.
   bool finished() const override { return finished_; }
   http::Completion result() const override {
-    if (result_.finish_reason == "content_filter" && !seen_text_)
-      throw http::FailureError(http::Failure{std::string(ec::kContentFilter), 200, -1,
-                                             "gemini: the answer was blocked"});
+    http::reject_textless_refusal(result_, seen_text_, "gemini: the answer was blocked");
     return result_;
   }
 
@@ -210,9 +208,7 @@ http::Completion GeminiProvider::parse_response(const boost::json::object& o) co
   if (!finished && ju::arr(o, "candidates") == nullptr)
     throw bad_response("gemini: reply has no candidates");
   c.text = std::move(text);
-  if (c.finish_reason == "content_filter" && c.text.empty())
-    throw http::FailureError(
-        http::Failure{std::string(ec::kContentFilter), 200, -1, "gemini: the answer was blocked"});
+  http::reject_textless_refusal(c, !c.text.empty(), "gemini: the answer was blocked");
   return c;
 }
 

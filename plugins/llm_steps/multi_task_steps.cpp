@@ -2,6 +2,7 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/atomic_file.hpp>
 #include <pipeline/sdk/json_parse.hpp>
 
 #include <algorithm>
@@ -68,16 +69,10 @@ void write_task_file(const json::object& input, const Task& t) {
     if (auto d = str(w->get_object(), "output_dir"); !d.empty()) dir = d;
   }
   fs::path target = fs::path(dir) / rel;
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  fs::path tmp = target;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    bool is_json = target.extension() == ".json";
-    out << (is_json ? json::serialize(t.result) : str(t.result, "text")) << "\n";
-  }
-  fs::rename(tmp, target, ec);
+  bool is_json = target.extension() == ".json";
+  // Best effort, as before: a task's copy on disk never fails the task.
+  (void)pipeline::atomic_write_file(
+      target, (is_json ? json::serialize(t.result) : str(t.result, "text")) + "\n");
 }
 
 }  // namespace

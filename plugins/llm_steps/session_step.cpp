@@ -2,6 +2,7 @@
 #include "llm_request.hpp"
 #include "steps.hpp"
 
+#include <pipeline/sdk/atomic_file.hpp>
 #include <pipeline/sdk/file_reader.hpp>
 #include <pipeline/sdk/json_parse.hpp>
 
@@ -49,16 +50,9 @@ json::array load_history(const fs::path& file) {
 }
 
 void save_history(const fs::path& file, const std::string& name, const json::array& messages) {
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  fs::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << json::serialize(json::object{{"session", name}, {"messages", messages}}) << "\n";
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) throw Error(PL_PERMISSION_DENIED, "claude_session: cannot save " + file.string());
+  auto w = pipeline::atomic_write_file(
+      file, json::serialize(json::object{{"session", name}, {"messages", messages}}) + "\n");
+  if (!w) throw Error(PL_PERMISSION_DENIED, "claude_session: cannot save " + file.string());
 }
 
 }  // namespace

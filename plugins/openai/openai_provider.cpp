@@ -71,9 +71,7 @@ class OpenAiStreamDecoder : public http::StreamDecoder {
   }
   bool finished() const override { return finished_; }
   http::Completion result() const override {
-    if (result_.finish_reason == "content_filter" && !seen_text_)
-      throw http::FailureError(http::Failure{std::string(ec::kContentFilter), 200, -1,
-                                             "openai: the answer was filtered"});
+    http::reject_textless_refusal(result_, seen_text_, "openai: the answer was filtered");
     return result_;
   }
 
@@ -175,9 +173,7 @@ http::Completion OpenAiProvider::parse_response(const boost::json::object& o) co
   std::string text;
   absorb(o, c, text, true);
   c.text = std::move(text);
-  if (c.finish_reason == "content_filter" && c.text.empty())
-    throw http::FailureError(
-        http::Failure{std::string(ec::kContentFilter), 200, -1, "openai: the answer was filtered"});
+  http::reject_textless_refusal(c, !c.text.empty(), "openai: the answer was filtered");
   return c;
 }
 

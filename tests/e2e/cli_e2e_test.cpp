@@ -746,6 +746,28 @@ TEST_F(CliTest, CheckOfSomethingThatIsNotAPluginExitsTwo) {
   EXPECT_THAT(wrong.out, HasSubstr("rebuild it against this SDK"));
 }
 
+// ---- Start-up (issue 13, item 8): a run opens only the plugin libraries it uses -----------------
+
+TEST_F(CliTest, RunOpensOnlyThePluginLibrariesItUses) {
+  // The build writes plugins.manifest.json next to the plugins; LD_DEBUG=files makes the dynamic
+  // loader name every library it opens.
+  ASSERT_TRUE(fs::exists(fs::path(PIPELINE_PLUGIN_DIR) / "plugins.manifest.json"));
+  auto r = pipeline({"run", "examples/hello.yaml", "-q", "--output-dir", (dir_ / "out").string()},
+                    {{"LD_DEBUG", "files"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* used : {"libpipeline_mock.so", "libpipeline_llm_steps.so",
+                           "libpipeline_core_steps.so", "libpipeline_cache_memory.so"}) {
+    EXPECT_THAT(r.err, HasSubstr(used));
+  }
+  for (const char* unused : {"libpipeline_anthropic.so", "libpipeline_openai.so",
+                             "libpipeline_cache_redis.so", "libpipeline_control_steps.so"}) {
+    EXPECT_THAT(r.err, Not(HasSubstr(unused)));
+  }
+  // Without a workflow, `pipeline plugins` still opens every library.
+  auto all = pipeline({"plugins"});
+  EXPECT_THAT(all.out, HasSubstr("libpipeline_cache_redis.so"));
+}
+
 // ---- Hardening (issue 14): hostile input gets exit 2 or 1 with its place, never a crash ------
 
 TEST_F(CliTest, WorkflowOnAFifoOrADeviceIsRefusedWithoutBlocking) {

@@ -24,6 +24,8 @@ host="$prefix/bin/pipeline"
 [ -f "$prefix/lib/pkgconfig/pipeline-sdk.pc" ] || fail "no pipeline-sdk.pc"
 [ -f "$prefix/include/pipeline/plugin_testing.hpp" ] || fail "plugin_testing.hpp not installed"
 [ -f "$prefix/share/pipeline-sdk/examples/cache_backend_c/memo_cache.c" ] || fail "C example not installed"
+grep -q '"plugin":"mock"' "$prefix/lib/pipeline/plugins/plugins.manifest.json" ||
+  fail "no plugin manifest installed"
 bad_modes="$(find "$prefix/lib/pipeline/plugins" -name 'libpipeline_*.so' ! -perm 0755)"
 [ -z "$bad_modes" ] || fail "installed plugins not 0755: $bad_modes"
 objcopy --strip-debug "$host" "$work/host-stripped"

@@ -1,3 +1,4 @@
+#include <pipeline/config/json_scalar.hpp>
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/config/yaml_json.hpp>
 
@@ -33,26 +34,9 @@ const std::map<std::string, std::string> kUnsupportedWorkflowKeys = {
 const std::set<std::string> kPromptPartTypes = {"static", "file", "previous_response",
                                                 "session_context", "claude_continue"};
 
-bool is_scalar(const json::value& v) {
-  return v.is_string() || v.is_number() || v.is_bool();
-}
-
 bool absent(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v == nullptr || v->is_null();
-}
-
-// A scalar as written: YAML's `name: 12` is the name "12".
-std::string scalar_text(const json::value& v) {
-  if (v.is_string()) return std::string(v.get_string());
-  return is_scalar(v) ? json::serialize(v) : std::string();
-}
-
-std::string kind_of(const json::value& v) {
-  if (v.is_object()) return "a map";
-  if (v.is_array()) return "a list";
-  if (v.is_null()) return "nothing";
-  return "'" + scalar_text(v) + "'";
 }
 
 }  // namespace
@@ -60,11 +44,11 @@ std::string kind_of(const json::value& v) {
 void parse_prompt(const json::value& node, const SourceRef& at, StepConfig& step,
                   Diagnostics& diags) {
   const std::string where = "step '" + step.name + "': prompt";
-  if (is_scalar(node)) {
+  if (json_is_scalar(node)) {
     // pipeline_ex's own examples write prompts as plain strings though its validator wants a
     // list; accept the string as one static part, and say so once.
     step.prompt_is_string = true;
-    PromptPart part{"static", {{"content", scalar_text(node)}}, at.where()};
+    PromptPart part{"static", {{"content", json_scalar_text(node)}}, at.where()};
     step.prompt.push_back(std::move(part));
     diags.warning(at.where(),
                   where +
@@ -73,7 +57,7 @@ void parse_prompt(const json::value& node, const SourceRef& at, StepConfig& step
     return;
   }
   if (!node.is_array()) {
-    diags.error(at.where(), where + ": expected a list of prompt parts, found " + kind_of(node));
+    diags.error(at.where(), where + ": expected a list of prompt parts, found " + json_kind(node));
     return;
   }
   const json::array& parts = node.get_array();
@@ -83,11 +67,11 @@ void parse_prompt(const json::value& node, const SourceRef& at, StepConfig& step
     SourceLocation loc = part_at.where();
     std::string label = where + "[" + std::to_string(i) + "]";
     if (!p.is_object()) {
-      diags.error(loc, label + ": expected a map with 'type', found " + kind_of(p));
+      diags.error(loc, label + ": expected a map with 'type', found " + json_kind(p));
       continue;
     }
     const json::object& o = p.get_object();
-    std::string type = o.contains("type") ? scalar_text(o.at("type")) : std::string();
+    std::string type = o.contains("type") ? json_scalar_text(o.at("type")) : std::string();
     if (type.empty()) {
       diags.error(loc, label +
                            ": missing 'type' (one of: claude_continue, file, "
@@ -111,7 +95,8 @@ void parse_prompt(const json::value& node, const SourceRef& at, StepConfig& step
     bool ok = true;
     if (type == "static") ok = require("content", "the text");
     if (type == "file") ok = require("path", "the file to read");
-    if (ok && type == "file" && is_scalar(o.at("path")) && scalar_text(o.at("path")).empty()) {
+    if (ok && type == "file" && json_is_scalar(o.at("path")) &&
+        json_scalar_text(o.at("path")).empty()) {
       diags.error(part_at.key_where("path"), label + " (file): 'path' is empty");
       ok = false;
     }
@@ -126,7 +111,7 @@ std::optional<StepConfig> parse_step(const json::value& node, const SourceRef& a
                                      Diagnostics& diags) {
   SourceLocation loc = at.where();
   if (!node.is_object()) {
-    diags.error(loc, "step: expected a map with 'name' and 'type', found " + kind_of(node));
+    diags.error(loc, "step: expected a map with 'name' and 'type', found " + json_kind(node));
     return std::nullopt;
   }
   const json::object& o = node.get_object();
@@ -136,19 +121,19 @@ std::optional<StepConfig> parse_step(const json::value& node, const SourceRef& a
   step.raw = o;
   bool ok = true;
   const json::value* name = o.if_contains("name");
-  if (name == nullptr || !is_scalar(*name) || scalar_text(*name).empty()) {
+  if (name == nullptr || !json_is_scalar(*name) || json_scalar_text(*name).empty()) {
     diags.error(loc, "step: missing 'name' (every step needs a unique name)");
     ok = false;
   } else {
-    step.name = scalar_text(*name);
+    step.name = json_scalar_text(*name);
   }
   const json::value* type = o.if_contains("type");
   const std::string label = step.name.empty() ? "step" : "step '" + step.name + "'";
-  if (type == nullptr || !is_scalar(*type) || scalar_text(*type).empty()) {
+  if (type == nullptr || !json_is_scalar(*type) || json_scalar_text(*type).empty()) {
     diags.error(loc, label + ": missing 'type'");
     ok = false;
   } else {
-    step.type = scalar_text(*type);
+    step.type = json_scalar_text(*type);
   }
   if (!step.type.empty()) {
     for (const auto& kv : o) {
@@ -161,11 +146,11 @@ std::optional<StepConfig> parse_step(const json::value& node, const SourceRef& a
   if (!absent(o, "condition")) step.condition = o.at("condition");
   if (!absent(o, "output_to_file")) {
     const json::value& out = o.at("output_to_file");
-    if (!is_scalar(out)) {
+    if (!json_is_scalar(out)) {
       diags.error(at.child("output_to_file").where(),
                   label + ": output_to_file: expected a file name");
     } else {
-      step.output_to_file = scalar_text(out);
+      step.output_to_file = json_scalar_text(out);
     }
   }
   if (!ok) return std::nullopt;
@@ -193,7 +178,7 @@ std::vector<StepConfig> parse_step_list(const json::array& list, const SourceRef
 std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceRef& at,
                                            const std::filesystem::path& path, Diagnostics& diags) {
   if (!map.is_object()) {
-    diags.error(at.where(), "workflow: expected a map, found " + kind_of(map));
+    diags.error(at.where(), "workflow: expected a map, found " + json_kind(map));
     return std::nullopt;
   }
   const json::object& w = map.get_object();
@@ -212,24 +197,25 @@ std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceR
     if (!kFrameworkWorkflowKeys.count(key)) wf.sections[key] = kv.value();
   }
 
-  if (const auto* n = w.if_contains("name"); n && is_scalar(*n) && !scalar_text(*n).empty()) {
-    wf.name = scalar_text(*n);
+  if (const auto* n = w.if_contains("name");
+      n && json_is_scalar(*n) && !json_scalar_text(*n).empty()) {
+    wf.name = json_scalar_text(*n);
   } else {
     diags.error(at.where(), "workflow: missing 'name'");
   }
-  if (const auto* d = w.if_contains("description"); d && is_scalar(*d)) {
-    wf.description = scalar_text(*d);
+  if (const auto* d = w.if_contains("description"); d && json_is_scalar(*d)) {
+    wf.description = json_scalar_text(*d);
   }
   if (!absent(w, "defaults")) {
     const json::value& d = w.at("defaults");
     if (d.is_object()) {
       wf.defaults = d.get_object();
-      if (const auto* o = d.get_object().if_contains("output_dir"); o && is_scalar(*o)) {
-        wf.output_dir = scalar_text(*o);
+      if (const auto* o = d.get_object().if_contains("output_dir"); o && json_is_scalar(*o)) {
+        wf.output_dir = json_scalar_text(*o);
       }
     } else {
       diags.error(at.child("defaults").where(),
-                  "workflow.defaults: expected a map, found " + kind_of(d));
+                  "workflow.defaults: expected a map, found " + json_kind(d));
     }
   }
   for (const char* key : {"global_vars", "variables"}) {
@@ -239,23 +225,23 @@ std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceR
       for (const auto& kv : g.get_object()) wf.global_vars[kv.key()] = kv.value();
     } else {
       diags.error(at.child(key).where(),
-                  std::string("workflow.") + key + ": expected a map, found " + kind_of(g));
+                  std::string("workflow.") + key + ": expected a map, found " + json_kind(g));
     }
   }
-  if (const auto* c = w.if_contains("checkpoint_enabled"); c && is_scalar(*c)) {
+  if (const auto* c = w.if_contains("checkpoint_enabled"); c && json_is_scalar(*c)) {
     if (!c->is_bool()) {
-      diags.error(
-          at.child("checkpoint_enabled").where(),
-          "workflow.checkpoint_enabled: expected true or false, found '" + scalar_text(*c) + "'");
+      diags.error(at.child("checkpoint_enabled").where(),
+                  "workflow.checkpoint_enabled: expected true or false, found '" +
+                      json_scalar_text(*c) + "'");
     } else {
       wf.checkpoint_enabled = c->get_bool();
     }
   }
-  if (const auto* c = w.if_contains("checkpoint_dir"); c && is_scalar(*c)) {
-    wf.checkpoint_dir = scalar_text(*c);
+  if (const auto* c = w.if_contains("checkpoint_dir"); c && json_is_scalar(*c)) {
+    wf.checkpoint_dir = json_scalar_text(*c);
   }
-  if (const auto* c = w.if_contains("workspace_dir"); c && is_scalar(*c)) {
-    wf.workspace_dir = scalar_text(*c);
+  if (const auto* c = w.if_contains("workspace_dir"); c && json_is_scalar(*c)) {
+    wf.workspace_dir = json_scalar_text(*c);
   }
 
   const json::value* steps = w.if_contains("steps");
@@ -263,7 +249,7 @@ std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceR
   if (steps == nullptr || steps->is_null()) {
     diags.error(at.where(), "workflow: missing 'steps' (a list of steps)");
   } else if (!steps->is_array()) {
-    diags.error(steps_at.where(), "workflow.steps: expected a list, found " + kind_of(*steps));
+    diags.error(steps_at.where(), "workflow.steps: expected a list, found " + json_kind(*steps));
   } else if (steps->get_array().empty()) {
     diags.error(steps_at.where(), "workflow.steps: the list is empty");
   } else {

@@ -8,11 +8,12 @@
 
 namespace pipeline {
 
-std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags) {
+std::unique_ptr<Runtime> Runtime::create(HostConfig config, Diagnostics& diags,
+                                         const PluginNeeds* needs) {
   std::unique_ptr<Runtime> rt(new Runtime(std::move(config)));
   const HostConfig& cfg = rt->config_;
   rt->search_paths_ = PluginHost::default_search_paths(cfg.plugin_search_paths);
-  rt->load_errors_ = rt->plugins_.load_directories(rt->search_paths_, cfg.plugin_allowlist);
+  rt->load_errors_ = rt->plugins_.load_directories(rt->search_paths_, cfg.plugin_allowlist, needs);
   for (const auto& e : rt->load_errors_) {
     // A broken library on the search path should not stop unrelated workflows; one that the
     // config asked for by name is an error (reported below as missing). Listed first: a refused
@@ -71,8 +72,9 @@ bool Runtime::start(Diagnostics& diags) {
   bool ok = start_cache(diags);
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
+    // (init-capture: clang 14 cannot capture a structured binding.)
     bool used = std::any_of(config_.step_providers.begin(), config_.step_providers.end(),
-                            [&](const auto& kv) { return kv.second == name; });
+                            [&n = name](const auto& kv) { return kv.second == n; });
     if (!used) continue;
     // A missing key is bad input: say so before the run, not as an auth failure mid-way.
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {

@@ -1,6 +1,8 @@
 #include <pipeline/plugins/plugin_host.hpp>
 
 #include <pipeline/plugin.hpp>
+#include <pipeline/plugins/plugin_manifest.hpp>
+#include <pipeline/plugins/plugin_needs.hpp>
 #include <pipeline/plugins/vtable_layout.hpp>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +10,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <sstream>
 
 namespace pipeline {
@@ -142,45 +146,91 @@ Status PluginHost::load_file(const fs::path& file) {
   return {};
 }
 
-std::vector<PluginLoadError> PluginHost::load_directories(const std::vector<fs::path>& dirs,
-                                                          const std::vector<std::string>& only) {
-  std::vector<PluginLoadError> errors;
-  std::vector<fs::path> seen;
+namespace {
+
+// The folders to look in, canonical, existing and each once, in order.
+std::vector<fs::path> existing_folders(const std::vector<fs::path>& dirs) {
+  std::vector<fs::path> out;
   for (const auto& dir : dirs) {
     std::error_code ec;
     fs::path canon = fs::weakly_canonical(dir, ec);
     if (ec || !fs::is_directory(canon, ec)) continue;
-    if (std::find(seen.begin(), seen.end(), canon) != seen.end()) continue;
-    seen.push_back(canon);
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(canon, ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind("libpipeline_", 0) == 0 && e.path().extension() == ".so") {
-        files.push_back(e.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      if (!only.empty()) {
-        // With an allowlist, a library we cannot even identify is not one the user asked for.
-        auto probe = PluginLibrary::open(f);
-        if (!probe || std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
-          continue;
+    if (std::find(out.begin(), out.end(), canon) == out.end()) out.push_back(canon);
+  }
+  return out;
+}
+
+// The libraries providing `needs`, from the folders' manifests; nullopt when a folder has no
+// fresh manifest or a needed component is in none of them (then only a scan can tell, and a
+// scan also gives "unknown step type" its complete list of known ones).
+// Plugins an allowlist names are opened whether or not the run uses them: the config asked.
+std::optional<std::vector<fs::path>> planned_files(const std::vector<fs::path>& folders,
+                                                   const PluginNeeds& needs,
+                                                   const std::vector<std::string>& only) {
+  std::vector<fs::path> files;
+  std::set<std::pair<uint32_t, std::string>> found;
+  for (const auto& dir : folders) {
+    auto manifest = PluginManifest::read_fresh(dir);
+    if (!manifest) return std::nullopt;
+    for (const auto& e : manifest->entries) {
+      bool wanted = std::find(only.begin(), only.end(), e.plugin) != only.end();
+      for (const auto& c : e.components) {
+        if (needs.components.count(c)) {
+          wanted = true;
+          found.insert(c);
         }
       }
-      // The first folder that provides a plugin wins; later copies are not duplicates.
-      bool already = false;
-      {
-        std::string stem = f.filename().string();
-        std::shared_lock lock(mu_);
-        for (const auto& h : hosts_) {
-          if (fs::path(h->file).filename() == stem) already = true;
+      if (wanted) files.push_back(dir / e.file);
+    }
+  }
+  if (found.size() != needs.components.size()) return std::nullopt;
+  return files;
+}
+
+}  // namespace
+
+std::vector<PluginLoadError> PluginHost::load_directories(const std::vector<fs::path>& dirs,
+                                                          const std::vector<std::string>& only,
+                                                          const PluginNeeds* needs) {
+  const std::vector<fs::path> folders = existing_folders(dirs);
+  std::optional<std::vector<fs::path>> files;
+  if (needs != nullptr && !needs->everything) files = planned_files(folders, *needs, only);
+  if (!files) {
+    files.emplace();
+    for (const auto& dir : folders) {
+      std::vector<fs::path> here;
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("libpipeline_", 0) == 0 && e.path().extension() == ".so") {
+          here.push_back(e.path());
         }
       }
-      if (already) continue;
-      Status st = load_file(f);
-      if (!st.ok()) errors.push_back({f, st});
+      std::sort(here.begin(), here.end());
+      files->insert(files->end(), here.begin(), here.end());
     }
+  }
+  std::vector<PluginLoadError> errors;
+  for (const auto& f : *files) {
+    if (!only.empty()) {
+      // With an allowlist, a library we cannot even identify is not one the user asked for.
+      auto probe = PluginLibrary::open(f);
+      if (!probe || std::find(only.begin(), only.end(), (*probe)->info().name) == only.end()) {
+        continue;
+      }
+    }
+    // The first folder that provides a plugin wins; later copies are not duplicates.
+    bool already = false;
+    {
+      std::string stem = f.filename().string();
+      std::shared_lock lock(mu_);
+      for (const auto& h : hosts_) {
+        if (fs::path(h->file).filename() == stem) already = true;
+      }
+    }
+    if (already) continue;
+    Status st = load_file(f);
+    if (!st.ok()) errors.push_back({f, st});
   }
   return errors;
 }

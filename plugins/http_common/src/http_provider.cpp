@@ -281,4 +281,11 @@ std::string HttpProvider::complete(const sdk::CallContext& ctx, std::string_view
   }
 }
 
+void reject_textless_refusal(const Completion& c, bool has_text, std::string_view message) {
+  if (c.finish_reason == error_class::kContentFilter && !has_text) {
+    throw FailureError(
+        Failure{std::string(error_class::kContentFilter), 200, -1, std::string(message)});
+  }
+}
+
 }  // namespace pipeline::http

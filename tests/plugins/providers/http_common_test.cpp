@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "http_common/failure.hpp"
+#include "http_common/http_provider.hpp"
 #include "http_common/price_table.hpp"
 #include "http_common/retry_policy.hpp"
 #include "http_common/sse_parser.hpp"
@@ -101,6 +102,28 @@ TEST(Failure, ClassesAndRetryability) {
     EXPECT_TRUE(is_retryable_class(c));
   for (auto c : {"auth", "invalid_request", "context_window", "content_filter", "bad_response"})
     EXPECT_FALSE(is_retryable_class(c));
+}
+
+TEST(TextlessRefusal, IsAContentFilterFailureWhateverTheProvider) {
+  Completion refused;
+  refused.finish_reason = "content_filter";
+  try {
+    reject_textless_refusal(refused, false, "x: the model refused to answer");
+    FAIL() << "a refusal without text must throw";
+  } catch (const FailureError& e) {
+    EXPECT_EQ(e.failure().error_class, "content_filter");
+    EXPECT_EQ(e.failure().http_status, 200);
+    EXPECT_EQ(e.failure().message, "x: the model refused to answer");
+  }
+}
+
+TEST(TextlessRefusal, ARefusalWithTextOrAnotherFinishIsAnAnswer) {
+  Completion partly;
+  partly.finish_reason = "content_filter";
+  EXPECT_NO_THROW(reject_textless_refusal(partly, true, "x"));
+  Completion stopped;
+  stopped.finish_reason = "stop";
+  EXPECT_NO_THROW(reject_textless_refusal(stopped, false, "x"));
 }
 
 }  // namespace

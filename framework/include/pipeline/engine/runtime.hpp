@@ -12,6 +12,7 @@
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/engine/completion_service.hpp>
 #include <pipeline/engine/executor_service.hpp>
+#include <pipeline/engine/needed_plugins.hpp>
 #include <pipeline/llm/completion_stack.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
@@ -23,8 +24,10 @@ namespace pipeline {
 
 class Runtime {
  public:
-  // Loads the plugins the config names (or all found on the search path).
-  static std::unique_ptr<Runtime> create(HostConfig config, Diagnostics& diags);
+  // Loads the plugins the config names (or all found on the search path); with `needs`, only
+  // the libraries of those components when the plugin folders' manifests allow it.
+  static std::unique_ptr<Runtime> create(HostConfig config, Diagnostics& diags,
+                                         const PluginNeeds* needs = nullptr);
   ~Runtime();
 
   // Creates the provider instances and registers the host services. False on errors (in diags).

@@ -22,6 +22,8 @@
 
 namespace pipeline {
 
+struct PluginNeeds;
+
 // A library on the search path that was refused, and why (the message names the file too).
 struct PluginLoadError {
   std::filesystem::path file;
@@ -45,9 +47,12 @@ class PluginHost {
   // Loads one library; refuses a wrong ABI, a duplicate plugin or component name, a failed init.
   Status load_file(const std::filesystem::path& file);
   // Loads every libpipeline_*.so in each folder (missing folders are skipped). When `only` is not
-  // empty, loads just the plugins with those names. Returns one entry per refused library.
+  // empty, loads just the plugins with those names. With `needs`, and a fresh
+  // plugins.manifest.json in every folder that lists each needed component, opens only the
+  // libraries providing them; otherwise scans as without. Returns one entry per refused library.
   std::vector<PluginLoadError> load_directories(const std::vector<std::filesystem::path>& dirs,
-                                                const std::vector<std::string>& only = {});
+                                                const std::vector<std::string>& only = {},
+                                                const PluginNeeds* needs = nullptr);
 
   std::vector<std::shared_ptr<PluginLibrary>> libraries() const;
   // Components of one kind (0: all), in registration order.

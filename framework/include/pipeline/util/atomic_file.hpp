@@ -11,7 +11,8 @@
 
 namespace pipeline {
 
-// Creates missing parent folders. The temporary file is "<path>.tmp.<pid>.<random>".
+// pipeline/sdk/atomic_file.hpp as a Status (plugins use that header directly). Creates missing
+// parent folders. The temporary file is "<path>.tmp.<pid>.<random>".
 Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 // Removes the "<name>.tmp.<pid>.<n>" files under `dir` (recursively, at most `max_entries` looked

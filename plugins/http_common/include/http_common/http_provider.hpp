@@ -39,6 +39,11 @@ struct Completion {
 };
 
 // Turns one provider's SSE events into text deltas and the final metadata.
+// A refusal (finish_reason content_filter) that carries no text is a content_filter failure,
+// never an empty answer. One check for every provider and both paths (whole reply, stream);
+// `message` is the provider's wording ("anthropic: the model refused to answer").
+void reject_textless_refusal(const Completion& c, bool has_text, std::string_view message);
+
 class StreamDecoder {
  public:
   virtual ~StreamDecoder() = default;
