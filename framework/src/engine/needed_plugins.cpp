@@ -9,9 +9,9 @@ namespace {
 // Step types are the `type` of maps listed in sequences (steps, sub-steps, tasks), except the
 // prompt parts. A `type` that is not a step (a schema's anyOf entry) only costs a full load.
 void collect_steps(const json::value& node, bool in_list, PluginNeeds& needs) {
-  if (const auto* o = node.if_object()) {
-    for (const auto& kv : *o) {
-      const std::string key(kv.key());
+  if (node.is_object()) {
+    for (const auto& kv : node.get_object()) {
+      const std::string_view key = kv.key();
       if (key == "pipeline_file" || key == "pipeline") needs.everything = true;
       if (key == "type" && in_list && kv.value().is_string()) {
         needs.components.insert({PL_KIND_STEP, std::string(kv.value().get_string())});
@@ -19,8 +19,8 @@ void collect_steps(const json::value& node, bool in_list, PluginNeeds& needs) {
       if (key == "prompt") continue;
       collect_steps(kv.value(), false, needs);
     }
-  } else if (const auto* a = node.if_array()) {
-    for (const auto& item : *a) collect_steps(item, true, needs);
+  } else if (node.is_array()) {
+    for (const auto& item : node.get_array()) collect_steps(item, true, needs);
   }
 }
 
