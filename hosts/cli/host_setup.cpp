@@ -41,9 +41,12 @@ LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::st
                                  Diagnostics& diags) {
   LoadedWorkflow out;
   HostConfig cfg = resolve_host_config(config_flag, diags);
-  out.workflow = load_workflow(workflow_file, diags);
-  if (out.workflow && out.workflow->host_node.IsDefined()) {
-    apply_host_config(out.workflow->host_node, workflow_file, cfg, diags);
+  auto doc = load_yaml_file(workflow_file, diags);
+  if (doc) out.workflow = parse_workflow(*doc, workflow_file, diags);
+  // workflow.host overrides the host config; read while the YAML (and its locations) is at hand.
+  const YAML::Node host = out.workflow ? (*doc)["workflow"]["host"] : YAML::Node();
+  if (out.workflow && host.IsDefined()) {
+    apply_host_config(host, workflow_file, cfg, diags);
     if (const char* mode = std::getenv("TEST_MODE"); mode && std::string(mode) == "mock") {
       force_mock_providers(cfg);
     }

@@ -63,7 +63,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
       exit_code = fail(opts->json, "no step '" + opts->step + "' in " + opts->file);
       return;
     }
-    auto d = dspy::step_dspy_from_config(*step, wf->file.string(), diags);
+    auto d = dspy::step_dspy_from_config(*step, diags);
     if (!d) {
       print_diagnostics(diags);
       exit_code = fail(opts->json, "step '" + opts->step + "' cannot run as a DSPy program");

@@ -96,9 +96,10 @@ int run(const RunOptions& o) {
 
   exec.on_step_done = [&](const StepOutcome& s) {
     if (o.json || o.quiet) return;
-    const char* mark = s.state == StepOutcome::State::kCompleted ? "ok"
-                       : s.state == StepOutcome::State::kSkipped ? "skipped"
-                                                                 : "FAILED";
+    const char* mark = s.state == StepOutcome::State::kCompleted   ? "ok"
+                       : s.state == StepOutcome::State::kSkipped   ? "skipped"
+                       : s.state == StepOutcome::State::kCancelled ? "cancelled"
+                                                                   : "FAILED";
     std::cerr << "  [" << mark << "] " << s.name << " (" << s.type << ", "
               << static_cast<int64_t>(s.duration_ms) << " ms)"
               << (s.reason.empty() ? "" : ": " + s.reason) << "\n";
@@ -120,13 +121,18 @@ int run(const RunOptions& o) {
       if (s.state == StepOutcome::State::kCompleted) ++done;
       if (s.state == StepOutcome::State::kSkipped) ++skipped;
     }
-    std::cerr << (result.success ? "Completed" : "Failed") << ": " << done << " completed, "
-              << skipped << " skipped, " << (result.success ? 0 : 1) << " failed in "
-              << static_cast<int64_t>(result.duration_ms) << " ms; " << result.totals.calls
-              << " LLM call(s), " << result.totals.cache_hits << " cached, "
+    // A cancelled run is not a failure of any step: it says where it stopped instead.
+    const char* headline = result.success ? "Completed" : result.cancelled ? "Cancelled" : "Failed";
+    std::cerr << headline << ": " << done << " completed, " << skipped << " skipped, "
+              << (result.cancelled ? "cancelled at '" + result.failed_step + "'"
+                                   : std::to_string(result.success ? 0 : 1) + " failed")
+              << " in " << static_cast<int64_t>(result.duration_ms) << " ms; "
+              << result.totals.calls << " LLM call(s), " << result.totals.cache_hits << " cached, "
               << result.totals.input_tokens + result.totals.output_tokens << " tokens, $"
               << result.totals.cost_usd << "\n";
-    if (!result.success) std::cerr << "error: " << result.error << "\n";
+    if (!result.success) {
+      std::cerr << (result.cancelled ? "cancelled: " : "error: ") << result.error << "\n";
+    }
   }
   return result.exit_code();
 }

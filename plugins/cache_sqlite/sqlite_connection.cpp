@@ -1,5 +1,6 @@
 #include "sqlite_connection.hpp"
 
+#include <cstring>
 #include <filesystem>
 
 namespace pipeline::cache_sqlite {
@@ -53,6 +54,11 @@ SqliteConnection::SqliteConnection(const std::string& path, int busy_timeout_ms)
   if (rc != SQLITE_OK) fail(rc, "open");
   sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
   exec("PRAGMA journal_mode=WAL");
+  // Persistent WAL: closing the last connection never deletes "<path>-wal" or "<path>-shm" by
+  // name. A connection still open on a file that another process quarantined or replaced would
+  // otherwise delete the new file's WAL (and its unwritten entries) when it closes.
+  int persist = 1;
+  sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   // NORMAL is durable across application crashes in WAL mode; a power loss may drop the last
   // few writes, which a cache can afford.
   exec("PRAGMA synchronous=NORMAL");
@@ -61,6 +67,10 @@ SqliteConnection::SqliteConnection(const std::string& path, int busy_timeout_ms)
       " key BLOB NOT NULL UNIQUE, value BLOB NOT NULL, checksum INTEGER NOT NULL,"
       " expires_at INTEGER NOT NULL, accessed_at INTEGER NOT NULL, size INTEGER NOT NULL)");
   exec("CREATE INDEX IF NOT EXISTS pipeline_cache_accessed ON pipeline_cache(accessed_at)");
+  // Counters that outlive a process (read by `pipeline cache stats`).
+  exec(
+      "CREATE TABLE IF NOT EXISTS pipeline_cache_meta ("
+      " name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)");
   get_ =
       prepare("SELECT value, checksum, expires_at, accessed_at FROM pipeline_cache WHERE key = ?1");
   put_ = prepare(
@@ -72,6 +82,9 @@ SqliteConnection::SqliteConnection(const std::string& path, int busy_timeout_ms)
   erase_range_ = prepare("DELETE FROM pipeline_cache WHERE key >= ?1 AND key < ?2");
   erase_from_ = prepare("DELETE FROM pipeline_cache WHERE key >= ?1");
   touch_ = prepare("UPDATE pipeline_cache SET accessed_at = ?2 WHERE key = ?1");
+  count_corrupt_ = prepare(
+      "INSERT INTO pipeline_cache_meta(name, value) VALUES('corrupt_entries_dropped', 1)"
+      " ON CONFLICT(name) DO UPDATE SET value = value + 1");
 }
 
 void SqliteConnection::fail(int rc, const char* what) {
@@ -178,6 +191,39 @@ std::int64_t SqliteConnection::evict_oldest(std::int64_t bytes_to_free) {
   sqlite3_bind_int64(s.get(), 1, bytes_to_free);
   step(s.get(), "evict");
   return sqlite3_changes(db_.get());
+}
+
+void SqliteConnection::drop_corrupt(std::string_view key) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    erase(key);
+    Reset reset(count_corrupt_.get());
+    step(count_corrupt_.get(), "count corrupt entry");
+    exec("COMMIT");
+  } catch (const SqliteFailure&) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t SqliteConnection::corrupt_entries_dropped() {
+  Stmt s = prepare("SELECT value FROM pipeline_cache_meta WHERE name = 'corrupt_entries_dropped'");
+  if (step(s.get(), "corrupt_entries_dropped") != SQLITE_ROW) return 0;
+  return sqlite3_column_int64(s.get(), 0);
+}
+
+bool SqliteConnection::header_is_sqlite() {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return true;  // nothing to read through; the next statement reports what is wrong
+  }
+  static constexpr char kMagic[16] = "SQLite format 3";  // 15 characters and the NUL
+  char header[16] = {};
+  const int rc = file->pMethods->xRead(file, header, sizeof header, 0);
+  // A short read is a file still being created (or truncated); its statements will tell.
+  if (rc != SQLITE_OK) return true;
+  return std::memcmp(header, kMagic, sizeof header) == 0;
 }
 
 }  // namespace pipeline::cache_sqlite

@@ -53,6 +53,14 @@ class SqliteConnection {
   std::int64_t delete_expired(std::int64_t now_ms);
   // Deletes least recently accessed entries until `bytes_to_free` were freed; returns the count.
   std::int64_t evict_oldest(std::int64_t bytes_to_free);
+  // Drops a row whose checksum did not match and adds one to the file's persistent count of such
+  // rows, in one transaction (so `pipeline cache stats` in another process sees it).
+  void drop_corrupt(std::string_view key);
+  std::int64_t corrupt_entries_dropped();
+  // False when the file's first 16 bytes are not SQLite's magic. Read through this connection's
+  // own file handle: opening and closing the file separately would drop every POSIX lock this
+  // process holds on it, after which another process may checkpoint and delete our WAL.
+  bool header_is_sqlite();
 
  private:
   struct DbClose {
@@ -69,7 +77,7 @@ class SqliteConnection {
   int step(sqlite3_stmt* s, const char* what);
 
   std::unique_ptr<sqlite3, DbClose> db_;
-  Stmt get_, put_, erase_, erase_range_, erase_from_, touch_;
+  Stmt get_, put_, erase_, erase_range_, erase_from_, touch_, count_corrupt_;
 };
 
 }  // namespace pipeline::cache_sqlite

@@ -21,7 +21,6 @@ namespace {
 
 // Recency is refreshed at most this often per entry, so hot reads stay read-only transactions.
 constexpr std::int64_t kTouchIntervalMs = 1000;
-constexpr char kSqliteMagic[16] = "SQLite format 3";  // 15 characters and the NUL: 16 bytes
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
@@ -33,23 +32,28 @@ std::int64_t steady_ns() {
   return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// A file descriptor closed on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 bool is_corruption(int code) {
   return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+// Moves `path` to the first free name of <path>.corrupt, <path>.corrupt.1, <path>.corrupt.2, ...
+// without ever replacing an earlier quarantined file. Returns the new name, empty on failure.
+std::string quarantine_file(const std::string& path) {
+  for (int n = 0; n < 1000; ++n) {
+    std::string aside = path + ".corrupt" + (n == 0 ? std::string() : "." + std::to_string(n));
+    if (::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, aside.c_str(), RENAME_NOREPLACE) == 0) {
+      return aside;
+    }
+    if (errno == EEXIST) continue;
+    if (errno != EINVAL && errno != ENOSYS) return {};
+    // A file system without RENAME_NOREPLACE: a hard link fails on an existing name too.
+    if (::link(path.c_str(), aside.c_str()) == 0) {
+      ::unlink(path.c_str());
+      return aside;
+    }
+    if (errno != EEXIST) return {};
+  }
+  return {};
 }
 
 }  // namespace
@@ -61,8 +65,16 @@ SqliteStore::SqliteStore(Options options, Log log)
   options_.pool_size = std::max<std::size_t>(1, options_.pool_size);
   // A file that cannot be opened now does not fail creation: the level starts degraded and
   // recovers when the file becomes usable, like any other fault.
+  // The identity is taken before the open: a file found corrupt is only set aside while it is
+  // still the one that was found corrupt (another process may have replaced it already).
+  remember_file_identity();
   try {
     auto c = std::make_unique<SqliteConnection>(options_.path, options_.busy_timeout_ms);
+    // A stale WAL can make a file whose own header is garbage open fine; it is corrupt all the
+    // same.
+    if (!c->header_is_sqlite()) {
+      throw SqliteFailure(SQLITE_NOTADB, "the database file's header is not SQLite's");
+    }
     approx_bytes_ = c->total_bytes();
     remember_file_identity();
     give_back(std::move(c), generation_);
@@ -73,9 +85,35 @@ SqliteStore::SqliteStore(Options options, Log log)
                                            : Fault::kIo,
                  std::string("open: ") + e.what());
   }
+  // A corrupt file is set aside now, not at the first call: a run that never reaches the cache
+  // must not leave it for every later run to trip over.
+  quarantine_if_corrupt();
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  // Corruption found by this process's last calls is dealt with before it goes.
+  quarantine_if_corrupt();
+}
+
+void SqliteStore::quarantine_if_corrupt() {
+  {
+    std::lock_guard lock(state_mutex_);
+    if (!degraded_.load() || fault_ != Fault::kCorrupt) return;
+  }
+  try {
+    std::unique_lock gate(gate_);
+    if (degraded_.load()) recover_locked();
+  } catch (const sdk::Error&) {
+    // still degraded; the reason is logged and shown by health()
+  }
+}
+
+bool SqliteStore::file_is_the_one_found_corrupt() {
+  struct stat st {};
+  if (::stat(options_.path.c_str(), &st) != 0) return false;  // gone: nothing to set aside
+  std::lock_guard lock(state_mutex_);
+  return !have_identity_ || (st.st_dev == file_dev_ && st.st_ino == file_ino_);
+}
 
 void SqliteStore::remember_file_identity() {
   struct stat st {};
@@ -176,13 +214,27 @@ void SqliteStore::probe_file_if_due() {
     report_fault(Fault::kMissing, "the database file was replaced");
     return;
   }
-  if (st.st_size >= 16) {
-    Fd fd(::open(options_.path.c_str(), O_RDONLY | O_CLOEXEC));
-    char header[16];
-    if (fd.get() >= 0 && ::pread(fd.get(), header, sizeof header, 0) == 16 &&
-        std::memcmp(header, kSqliteMagic, sizeof header) != 0) {
-      report_fault(Fault::kCorrupt, "the database file is not an SQLite database (bad header)");
-    }
+  if (st.st_size >= 16 && !header_is_sqlite()) {
+    report_fault(Fault::kCorrupt, "the database file is not an SQLite database (bad header)");
+  }
+}
+
+bool SqliteStore::header_is_sqlite() {
+  std::shared_lock gate(gate_);
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(pool_mutex_);
+    generation = generation_;
+  }
+  try {
+    auto c = take_connection();
+    const bool ok = c->header_is_sqlite();
+    give_back(std::move(c), generation);
+    return ok;
+  } catch (const SqliteFailure& e) {
+    // Opening a connection already read the header; anything but corruption is for the call
+    // that follows to report.
+    return !is_corruption(e.code());
   }
 }
 
@@ -213,13 +265,14 @@ void SqliteStore::recover_locked() {
     idle_.clear();
     ++generation_;
   }
-  if (fault == Fault::kCorrupt) {
-    const std::string aside = options_.path + ".corrupt";
-    if (std::rename(options_.path.c_str(), aside.c_str()) == 0) {
-      quarantined_.fetch_add(1, std::memory_order_relaxed);
-    }
+  std::string aside;
+  if (fault == Fault::kCorrupt && file_is_the_one_found_corrupt()) {
+    aside = quarantine_file(options_.path);
+    if (!aside.empty()) quarantined_.fetch_add(1, std::memory_order_relaxed);
   }
-  if (fault == Fault::kCorrupt || fault == Fault::kMissing) {
+  // Only who set the file aside (or found it deleted) removes what it left: another process
+  // that lost the race may already have created the new file and its WAL.
+  if (!aside.empty() || fault == Fault::kMissing) {
     struct stat st {};
     if (::stat(options_.path.c_str(), &st) != 0) {
       // Left-over WAL and shared-memory files of the old database must not be replayed into the
@@ -261,7 +314,8 @@ void SqliteStore::recover_locked() {
     if (recreated) warned_.store(false);
   }
   if (recreated && log_) {
-    log_(PL_LOG_INFO, "sqlite cache '" + options_.path + "' recreated and usable again");
+    log_(PL_LOG_INFO, "sqlite cache '" + options_.path + "' recreated and usable again" +
+                          (aside.empty() ? "" : " (the corrupt file is kept as '" + aside + "')"));
   }
 }
 
@@ -324,9 +378,18 @@ std::optional<std::string> SqliteStore::get(std::string_view key) {
       misses_.fetch_add(1, std::memory_order_relaxed);
       try {
         std::lock_guard lock(write_mutex_);
-        c.erase(key);
+        if (corrupt) {
+          c.drop_corrupt(key);
+        } else {
+          c.erase(key);
+        }
       } catch (const SqliteFailure& e) {
         if (e.code() != SQLITE_BUSY) throw;  // dropping it later is fine; a broken file is not
+      }
+      if (corrupt && log_) {
+        log_(PL_LOG_WARN, "sqlite cache '" + options_.path +
+                              "': dropped an entry whose checksum does not match (counted in "
+                              "corrupt_entries_dropped)");
       }
       return std::nullopt;
     }
@@ -409,7 +472,10 @@ std::string SqliteStore::stats_json() {
   if (!down.empty()) o["reason"] = down;
   if (down.empty()) {
     try {
-      o["entries"] = with_connection("stats", [](SqliteConnection& c) { return c.entry_count(); });
+      with_connection("stats", [&](SqliteConnection& c) {
+        o["entries"] = c.entry_count();
+        o["corrupt_entries_dropped"] = c.corrupt_entries_dropped();
+      });
     } catch (const sdk::Error&) {
       o["state"] = "degraded";
     }

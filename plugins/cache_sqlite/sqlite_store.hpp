@@ -1,10 +1,11 @@
 // The SQLite cache file: a pool of connections, bounded size with eviction, per-entry checksums,
 // and the health state machine that turns a broken file into misses instead of failures.
 //
-// Health: a corrupt file (bad header, SQLITE_CORRUPT/NOTADB) is renamed to <path>.corrupt and
-// recreated; a deleted or replaced file is recreated; a locked file (SQLITE_BUSY after the busy
-// timeout) or an I/O error makes every call fail fast with PL_UNAVAILABLE until retry_interval_ms
-// has passed. Each transition to "degraded" logs one warning, each recovery one info line.
+// Health: a corrupt file (bad header, SQLITE_CORRUPT/NOTADB) is renamed to <path>.corrupt (or
+// <path>.corrupt.1, .2, ... never replacing an earlier one) and recreated, as soon as it is found;
+// a deleted or replaced file is recreated; a locked file (SQLITE_BUSY after the busy timeout) or an
+// I/O error makes every call fail fast with PL_UNAVAILABLE until retry_interval_ms has passed. Each
+// transition to "degraded" logs one warning, each recovery one info line.
 //
 //   SqliteStore store(options, [&](int level, std::string_view m) { host.log(level, m); });
 //   store.put("k", "v", 0);
@@ -68,6 +69,9 @@ class SqliteStore {
   void note_write_success();
   bool retry_due();
   void remember_file_identity();
+  bool file_is_the_one_found_corrupt();
+  bool header_is_sqlite();
+  void quarantine_if_corrupt();
   void maybe_evict(SqliteConnection& c);
   [[noreturn]] void throw_unavailable();
 

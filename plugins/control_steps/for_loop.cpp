@@ -68,6 +68,7 @@ json::object iteration_record(std::size_t i, const json::value& item, const json
   if (const auto* r = resp.if_contains("results")) rec["results"] = *r;
   if (const auto* e = resp.if_contains("error")) rec["error"] = *e;
   if (const auto* f = resp.if_contains("failed_step")) rec["failed_step"] = *f;
+  if (const auto* c = resp.if_contains("cancelled")) rec["cancelled"] = *c;
   return rec;
 }
 
@@ -123,7 +124,7 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
     const json::value* cont = step.if_contains("continue_condition");
     const json::value* brk = step.if_contains("break_condition");
     for (std::size_t i = 0; i < n; ++i) {
-      if (ctx.cancelled()) throw Error(PL_CANCELLED, "for_loop cancelled");
+      if (ctx.cancelled()) break;  // what finished is returned below, marked cancelled
       json::object vars = loop_variables(iterator, items[i], i, n);
       if (cont != nullptr) {
         scope.run_steps(
@@ -145,12 +146,16 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
     }
   }
 
+  // Cancelled (SIGINT/SIGTERM): the iterations that finished are the result, handed back marked
+  // "cancelled" so the host keeps them and stops the run; the ones cut short are left out.
+  const bool cancelled = ctx.cancelled();
   json::array iterations;
   std::size_t completed = 0, skipped = 0;
   bool success = true;
   std::string first_failure;
   for (auto& rec : records) {
     if (rec.empty()) continue;  // not reached (break, stop)
+    if (cancelled && !rec["success"].as_bool()) continue;
     if (rec.contains("skipped"))
       ++skipped;
     else if (rec["success"].as_bool())
@@ -161,7 +166,11 @@ std::string ForLoopStep::execute(const CallContext& ctx, std::string_view input_
     }
     iterations.push_back(std::move(rec));
   }
-  if (!success && break_on_error) throw Error(PL_ABORTED, first_failure);
+  if (!success && break_on_error && !cancelled) throw Error(PL_ABORTED, first_failure);
+  if (cancelled) {
+    out["cancelled"] = true;
+    success = false;
+  }
   out["success"] = success;
   out["completed_items"] = completed;
   out["skipped_items"] = skipped;

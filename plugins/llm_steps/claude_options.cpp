@@ -71,11 +71,16 @@ std::string preset_for(const json::object& input) {
     if (auto* a = step->if_contains("environment_aware"); a && a->is_bool()) aware = a->get_bool();
   }
   if (aware) {
+    // The workflow's own `environment:` section reaches steps as input.workflow.sections.
+    const json::value* e = nullptr;
     if (auto* w = input.if_contains("workflow"); w && w->is_object()) {
-      if (auto* e = w->get_object().if_contains("environment"); e && e->is_object()) {
-        auto mode = str(e->get_object(), "mode");
-        if (is_known_preset(mode)) return mode;
+      if (auto* secs = w->get_object().if_contains("sections"); secs && secs->is_object()) {
+        e = secs->get_object().if_contains("environment");
       }
+    }
+    if (e != nullptr && e->is_object()) {
+      auto mode = str(e->get_object(), "mode");
+      if (is_known_preset(mode)) return mode;
     }
   }
   return {};

@@ -32,9 +32,12 @@ std::string InstructorStep::execute(const CallContext& ctx, std::string_view inp
   const json::object& input = parsed.as_object();
   const json::object& step = input.at("step").as_object();
   json::object catalog;
+  // The workflow's `gemini_functions:` section reaches steps as input.workflow.sections.
   if (auto* w = input.if_contains("workflow"); w && w->is_object()) {
-    if (auto* f = w->get_object().if_contains("gemini_functions"); f && f->is_object())
-      catalog = f->get_object();
+    if (auto* secs = w->get_object().if_contains("sections"); secs && secs->is_object()) {
+      if (auto* f = secs->get_object().if_contains("gemini_functions"); f && f->is_object())
+        catalog = f->get_object();
+    }
   }
   // Functions become tools (tool mode) and, for the first, the JSON schema of the reply.
   json::array tools;

@@ -150,7 +150,7 @@ class MockProvider : public pipeline::sdk::Provider {
     if (stream) {
       for (std::size_t i = 0; i < text.size(); i += 16) {
         if (!ctx.emit("text_delta", std::string_view(text).substr(i, 16))) {
-          throw ProviderError(PL_CANCELLED, "network", "stream cancelled by the consumer");
+          throw ProviderError(PL_CANCELLED, "cancelled", "stream cancelled by the consumer");
         }
       }
     }
@@ -174,7 +174,7 @@ class MockProvider : public pipeline::sdk::Provider {
     // Sleep in slices so a cancelled run or a passed deadline does not wait out the latency.
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(latency_ms_);
     while (std::chrono::steady_clock::now() < until) {
-      if (ctx.cancelled()) throw ProviderError(PL_CANCELLED, "network", "call cancelled");
+      if (ctx.cancelled()) throw ProviderError(PL_CANCELLED, "cancelled", "call cancelled");
       if (ctx.deadline_ms_left() == 0) {
         throw ProviderError(PL_DEADLINE_EXCEEDED, "timeout", "deadline passed while waiting");
       }

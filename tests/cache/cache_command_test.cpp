@@ -6,6 +6,7 @@
 #include <pipeline/json.hpp>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,41 @@ TEST_F(CacheCommand, ClearEmptiesTheLevelsAndStatsPrintsJson) {
   EXPECT_EQ(doc->at("levels").at(0).at("state").as_string(), "up");
   EXPECT_EQ(run("clear"), 0) << err_;
   EXPECT_EQ(run("get", "k"), 1);
+}
+
+TEST_F(CacheCommand, StatsSaysDownForALevelThatIsDownAndExitsOne) {
+  std::ofstream(dir_.path() / "a-file") << "not a folder";
+  db_ = dir_.path() / "a-file" / "c.db";  // a path nothing can be created at
+  write_config("sqlite");
+  EXPECT_EQ(run("stats"), 1) << err_;
+  auto doc = parse_json(out_);
+  ASSERT_TRUE(doc.ok()) << out_;
+  const auto& level = doc->at("levels").at(0);
+  EXPECT_EQ(level.at("state").as_string(), "down") << out_;
+  EXPECT_TRUE(level.as_object().contains("health")) << out_;
+}
+
+TEST_F(CacheCommand, StatsShowsCorruptEntriesDroppedByEarlierRuns) {
+  seed("good", "fine");
+  seed("bad", "original");
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw,
+                           "UPDATE pipeline_cache SET value = X'6576696C'"
+                           " WHERE key = CAST('bad' AS BLOB)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  EXPECT_EQ(run("get", "bad"), 1) << "a row whose checksum fails is a miss";
+  EXPECT_EQ(run("get", "good"), 0) << err_;
+  EXPECT_EQ(run("stats"), 0) << err_;
+  auto doc = parse_json(out_);
+  ASSERT_TRUE(doc.ok()) << out_;
+  const auto& backend = doc->at("levels").at(0).at("backend_stats");
+  EXPECT_EQ(backend.at("corrupt_entries_dropped").to_number<int64_t>(), 1) << out_;
+  EXPECT_EQ(backend.at("entries").to_number<int64_t>(), 1) << out_;
 }
 
 TEST_F(CacheCommand, ABadCacheSectionIsExitCodeTwo) {

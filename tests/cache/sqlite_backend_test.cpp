@@ -60,7 +60,8 @@ TEST_F(SqliteBackend, EntriesSurviveANewInstance) {
   EXPECT_EQ(c->get("k").body, "persisted");
 }
 
-TEST_F(SqliteBackend, ACorruptEntryIsDroppedAndCounted) {
+TEST_F(SqliteBackend, ACorruptEntryIsDroppedLoggedAndCounted) {
+  LogCapture logs;
   auto c = make();
   ASSERT_TRUE(c->put("good", "fine", 0).ok());
   ASSERT_TRUE(c->put("bad", "original", 0).ok());
@@ -75,6 +76,10 @@ TEST_F(SqliteBackend, ACorruptEntryIsDroppedAndCounted) {
   EXPECT_EQ(c->get("bad").status, PL_NOT_FOUND);
   EXPECT_EQ(stat_of(*c, "corrupt_entries"), 1) << "the corrupt row must have been deleted";
   EXPECT_EQ(c->get("good").body, "fine");
+  EXPECT_EQ(logs.count(spdlog::level::warn, "checksum does not match"), 1u) << logs.dump();
+  // The count is kept in the file, so a later process (`pipeline cache stats`) sees it.
+  auto later = make();
+  EXPECT_EQ(stat_of(*later, "corrupt_entries_dropped"), 1);
 }
 
 TEST_F(SqliteBackend, StaysWithinItsByteBudget) {

@@ -2,6 +2,8 @@
 // stderr, files and exit codes (0 ok, 1 a step failed, 2 bad input).
 #include "process.hpp"
 
+#include <mock_llm_server/mock_llm_server.hpp>
+
 #include <pipeline/json.hpp>
 
 #include <gmock/gmock.h>
@@ -12,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 namespace pipeline {
@@ -53,6 +56,48 @@ class CliTest : public ::testing::Test {
     env.emplace("TEST_MODE", "");
     return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
   }
+  // Starts `pipeline args...` with stdout and stderr in files, waits until `marker` exists (a
+  // file an early step writes, so the run is known to be under way), then sends `sig`.
+  ProcessResult interrupt_when(std::vector<std::string> args, const fs::path& marker,
+                               int sig = SIGINT) {
+    args.insert(args.begin(), PIPELINE_BINARY);
+    const std::string out = (dir_ / "stdout.txt").string(), err = (dir_ / "stderr.txt").string();
+    pid_t pid = fork();
+    if (pid == 0) {
+      ::setenv("PIPELINE_CONFIG", "", 1);
+      ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
+      ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+      ::unsetenv("TEST_MODE");
+      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(o, 1);
+      dup2(e, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      if (chdir(PIPELINE_SOURCE_DIR) != 0) _exit(127);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(marker) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // The step after the marker has started (the marker is written when its step finishes).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(pid, sig);
+    const auto signalled = std::chrono::steady_clock::now();
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ms_to_exit_after_signal_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - signalled)
+                                   .count();
+    ProcessResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
   fs::path write(const std::string& name, const std::string& content) {
     fs::path p = dir_ / name;
     fs::create_directories(p.parent_path());
@@ -64,6 +109,7 @@ class CliTest : public ::testing::Test {
     return std::string((std::istreambuf_iterator<char>(in)), {});
   }
   fs::path dir_;
+  std::int64_t ms_to_exit_after_signal_ = -1;  // set by interrupt_when
 };
 
 TEST_F(CliTest, VersionPrintsVersionAndAbi) {
@@ -198,6 +244,174 @@ TEST_F(CliTest, InterruptCancelsTheRunAndKeepsWhatCompleted) {
   ASSERT_TRUE(doc) << slurp(out);
   EXPECT_EQ(doc->at("status"), json::value("cancelled"));
   EXPECT_TRUE(doc->at("results").as_object().contains("quick"));
+}
+
+TEST_F(CliTest, InterruptSummarySaysCancelledNotFailed) {
+  fs::path cfg = write("host.yaml",
+                       "providers:\n  slow: {plugin: mock, latency_ms: 20000}\n"
+                       "step_providers:\n  default: slow\ncache: {mode: off}\n");
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: slow
+  steps:
+    - name: quick
+      type: set_variable
+      variables: {x: 1}
+      output_to_file: started.txt
+    - name: slow_llm
+      type: claude
+      prompt: [{type: static, content: "take your time"}]
+)");
+  for (int sig : {SIGINT, SIGTERM}) {
+    fs::remove(dir_ / "started.txt");
+    auto r = interrupt_when(
+        {"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string()},
+        dir_ / "started.txt", sig);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("[cancelled] slow_llm"));
+    EXPECT_THAT(r.err, HasSubstr("Cancelled: 1 completed, 0 skipped, cancelled at 'slow_llm'"));
+    EXPECT_THAT(r.err, Not(HasSubstr("failed in")));
+    EXPECT_THAT(r.err, Not(HasSubstr("FAILED")));
+    EXPECT_THAT(r.err, Not(HasSubstr("network")));
+  }
+  fs::remove(dir_ / "started.txt");
+  auto r = interrupt_when(
+      {"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(), "--json"},
+      dir_ / "started.txt");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_EQ(doc->at("status"), json::value("cancelled"));
+  EXPECT_EQ(doc->at("error").at("class"), json::value("cancelled"));
+  EXPECT_EQ(doc->at("steps").at(1).at("status"), json::value("cancelled"));
+  EXPECT_THAT(json::serialize(doc->at("steps").at(1)), Not(HasSubstr("network")))
+      << "a cancelled call is class cancelled";
+}
+
+TEST_F(CliTest, InterruptStopsAnExpressionGrindingThroughBigData) {
+  // 32 MiB of data and an expression that copies it 2,400 times: half a minute or more of work
+  // (about 10 ms per copy) that Ctrl-C must cut short, as it does a provider call. A balanced
+  // sum keeps the tree far below the depth limit.
+  std::function<std::string(int)> sum = [&](int n) -> std::string {
+    if (n == 1) return "length(global_vars.big)";
+    return "(" + sum(n / 2) + "+" + sum(n - n / 2) + ")";
+  };
+  fs::path cfg = write("host.yaml",
+                       "providers:\n  fast: {plugin: mock}\n"
+                       "step_providers:\n  default: fast\ncache: {mode: off}\n");
+  fs::path wf = write("wf.yaml", "workflow:\n  name: grind\n  global_vars:\n    big: \"" +
+                                     std::string(32 << 20, 'x') +
+                                     "\"\n  steps:\n"
+                                     "    - name: marker\n      type: set_variable\n"
+                                     "      variables: {x: 1}\n      output_to_file: started.txt\n"
+                                     "    - name: grind\n      type: set_variable\n"
+                                     "      variables: {n: \"{{ " +
+                                     sum(2400) + " }}\"}\n");
+  auto r = interrupt_when(
+      {"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(), "--json"},
+      dir_ / "started.txt");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_LT(ms_to_exit_after_signal_, 10000) << "the expression ran on after Ctrl-C";
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out.substr(0, 2000);
+  EXPECT_EQ(doc->at("status"), json::value("cancelled"));
+  ASSERT_EQ(doc->at("steps").as_array().size(), 2u) << r.out.substr(0, 2000);
+  EXPECT_EQ(doc->at("steps").at(1).at("status"), json::value("cancelled"));
+}
+
+TEST_F(CliTest, InterruptedParallelForLoopKeepsTheIterationsThatFinished) {
+  fs::path cfg = write("host.yaml",
+                       "providers:\n  slow: {plugin: mock, latency_ms: 20000}\n"
+                       "step_providers:\n  default: slow\ncache: {mode: off}\n");
+  fs::path wf = write("wf.yaml", R"(workflow:
+  name: loop
+  steps:
+    - name: quick
+      type: set_variable
+      variables: {x: 1}
+      output_to_file: started.txt
+    - name: each
+      type: for_loop
+      iterator: it
+      parallel: true
+      max_parallel: 4
+      data_source: [a, b, slow, c]
+      steps:
+        - name: echo
+          type: set_variable
+          variables: {seen: "{{it}}"}
+        - name: think
+          type: claude
+          condition: "it == 'slow'"
+          prompt: [{type: static, content: "only the slow item asks"}]
+)");
+  auto r = interrupt_when(
+      {"run", wf.string(), "--config", cfg.string(), "--output-dir", dir_.string(), "--json"},
+      dir_ / "started.txt");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  EXPECT_EQ(doc->at("status"), json::value("cancelled"));
+  EXPECT_EQ(doc->at("steps").at(1).at("status"), json::value("cancelled"));
+  const auto& loop = doc->at("results").at("each");
+  EXPECT_EQ(loop.at("cancelled"), json::value(true));
+  std::vector<std::string> finished;
+  for (const auto& it : loop.at("iterations").as_array()) {
+    EXPECT_EQ(it.at("success"), json::value(true));
+    finished.push_back(std::string(it.at("item").as_string()));
+  }
+  EXPECT_EQ(finished, (std::vector<std::string>{"a", "b", "c"})) << r.out;
+}
+
+TEST_F(CliTest, TempFilesOfAKilledRunAreRemovedByTheNextRun) {
+  // The temporary names a writer killed mid-write leaves: one of a process that is gone (a child
+  // that already exited), one of a live process (this test), which must be left alone.
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  fs::path stale = write("out/summary.txt.tmp." + std::to_string(gone) + ".12345", "half");
+  fs::path nested = write("out/sub/x.md.tmp." + std::to_string(gone) + ".7", "half");
+  fs::path live = write("out/other.txt.tmp." + std::to_string(::getpid()) + ".9", "writing");
+  fs::path unrelated = write("out/notes.tmp.txt", "mine");
+  auto r = pipeline({"run", "examples/hello.yaml", "--output-dir", (dir_ / "out").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_FALSE(fs::exists(nested));
+  EXPECT_TRUE(fs::exists(live)) << "a live process's temporary file is not ours to remove";
+  EXPECT_TRUE(fs::exists(unrelated));
+}
+
+TEST_F(CliTest, AnApiKeyWithSurroundingWhitespaceIsTrimmedAndNeverEchoed) {
+  testing::MockLlmServer::Options options;
+  options.openai_key = "sk-right-key-0001";
+  testing::MockLlmServer server(options);
+  server.start();
+  fs::path cfg = write("host.yaml",
+                       "providers:\n  oa:\n    plugin: openai\n    base_url: " + server.base_url() +
+                           "/v1\n    api_key_env: PIPELINE_E2E_SPACED_KEY\n"
+                           "    max_attempts: 1\n"
+                           "step_providers:\n  default: oa\ncache: {mode: off}\n");
+  const std::vector<std::string> run = {"run",        "examples/hello.yaml", "--config",
+                                        cfg.string(), "--output-dir",        dir_.string(),
+                                        "--json"};
+  // A right key pasted with a trailing space and newline: used trimmed, so it works.
+  auto ok = pipeline(run, {{"PIPELINE_E2E_SPACED_KEY", "sk-right-key-0001 \n"}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  ASSERT_FALSE(server.requests().empty());
+  EXPECT_EQ(server.requests().front().header("authorization"), "Bearer sk-right-key-0001");
+  // A wrong key with a trailing space: the server echoes it (trimmed, as HTTP delivers it) in
+  // its 401 message; neither the stdout JSON nor stderr may show any form of it.
+  const std::string wrong = "sk-wrong-key-SECRET-4242";
+  auto bad = pipeline(run, {{"PIPELINE_E2E_SPACED_KEY", wrong + " "}});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err << bad.out;
+  EXPECT_TRUE(parse_json(bad.out)) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("[REDACTED]")) << "the echoed key was redacted, not absent";
+  EXPECT_THAT(bad.out, Not(HasSubstr(wrong)));
+  EXPECT_THAT(bad.err, Not(HasSubstr(wrong)));
+  EXPECT_THAT(bad.out + bad.err, Not(HasSubstr("sk-wrong-key-SECRET-4242%20")));
+  // Only whitespace is no key at all: refused before the run, naming the variable.
+  auto blank = pipeline(run, {{"PIPELINE_E2E_SPACED_KEY", "  \t "}});
+  EXPECT_EQ(blank.exit_code, 2) << blank.err;
+  EXPECT_THAT(blank.out + blank.err, HasSubstr("PIPELINE_E2E_SPACED_KEY"));
 }
 
 TEST_F(CliTest, ValidateAcceptsAGoodWorkflow) {

@@ -477,5 +477,26 @@ TEST(ExecutionRecords, TwoRunsOnOneRuntimeEachCountOnlyTheirOwnCalls) {
   EXPECT_EQ(l->runtime->lifetime_totals().calls, 4);
 }
 
+TEST(WorkflowSections, ReachEveryStepUnderInputWorkflowSections) {
+  RunResult r = testing::run(R"(workflow:
+  name: sections
+  gemini_functions: {lookup: {description: "find a thing"}}
+  my_plugin_settings: {colour: blue}
+  global_vars: {x: 1}
+  steps:
+    - name: look
+      type: third_party_sections
+)",
+                             {}, with_third_party());
+  ASSERT_TRUE(r.success) << r.error;
+  const json::object& got = r.results.at("look").as_object();
+  EXPECT_EQ(got.at("gemini_functions").at("lookup").at("description"), json::value("find a thing"));
+  EXPECT_EQ(got.at("my_plugin_settings").at("colour"), json::value("blue"));
+  // What the framework reads itself is not a section.
+  EXPECT_FALSE(got.contains("steps"));
+  EXPECT_FALSE(got.contains("global_vars"));
+  EXPECT_FALSE(got.contains("name"));
+}
+
 }  // namespace
 }  // namespace pipeline

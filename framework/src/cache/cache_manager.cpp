@@ -277,6 +277,9 @@ CacheStats CacheManager::stats() const {
     ls.backend_stats = parsed ? std::move(*parsed) : json::value(backend_stats);
     Status health = l.instance->health();
     if (!health.ok()) ls.health = health.to_string();
+    // A level whose backend says it is unusable is down, even in a process (`pipeline cache
+    // stats`) that has not called it yet.
+    if (!health.ok()) ls.up = false;
     s.levels.push_back(std::move(ls));
   }
   return s;

@@ -19,6 +19,11 @@ const std::set<std::string> kWorkflowKeys = {
     "outputs",       "dspy_config",        "hybrid_config",
     "host"};
 
+// What the framework reads itself; every other workflow key is a section for the steps.
+const std::set<std::string, std::less<>> kFrameworkWorkflowKeys = {
+    "name",      "description",        "version",        "steps",         "defaults", "global_vars",
+    "variables", "checkpoint_enabled", "checkpoint_dir", "workspace_dir", "host"};
+
 // Claude Code agent features: accepted so existing workflows load, but they do nothing here.
 const std::map<std::string, std::string> kUnsupportedWorkflowKeys = {
     {"hooks", "Claude Code hooks run shell commands around agent tool use"},
@@ -28,41 +33,61 @@ const std::map<std::string, std::string> kUnsupportedWorkflowKeys = {
 const std::set<std::string> kPromptPartTypes = {"static", "file", "previous_response",
                                                 "session_context", "claude_continue"};
 
-std::string scalar_or_empty(const YAML::Node& n) {
-  return is_scalar(n) ? n.Scalar() : "";
+bool is_scalar(const json::value& v) {
+  return v.is_string() || v.is_number() || v.is_bool();
+}
+
+bool absent(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v == nullptr || v->is_null();
+}
+
+// A scalar as written: YAML's `name: 12` is the name "12".
+std::string scalar_text(const json::value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  return is_scalar(v) ? json::serialize(v) : std::string();
+}
+
+std::string kind_of(const json::value& v) {
+  if (v.is_object()) return "a map";
+  if (v.is_array()) return "a list";
+  if (v.is_null()) return "nothing";
+  return "'" + scalar_text(v) + "'";
 }
 
 }  // namespace
 
-void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& step,
+void parse_prompt(const json::value& node, const SourceRef& at, StepConfig& step,
                   Diagnostics& diags) {
   const std::string where = "step '" + step.name + "': prompt";
   if (is_scalar(node)) {
     // pipeline_ex's own examples write prompts as plain strings though its validator wants a
     // list; accept the string as one static part, and say so once.
     step.prompt_is_string = true;
-    PromptPart part{"static", {{"content", node.Scalar()}}, location_of(node, file)};
+    PromptPart part{"static", {{"content", scalar_text(node)}}, at.where()};
     step.prompt.push_back(std::move(part));
-    diags.warning(location_of(node, file),
+    diags.warning(at.where(),
                   where +
                       " is a plain string; pipeline_ex expects a list of parts. Accepted as "
                       "one static part (write '- type: static' / 'content:' to silence this)");
     return;
   }
-  if (!is_list(node)) {
-    diags.error(location_of(node, file),
-                where + ": expected a list of prompt parts, found " + yaml_kind(node));
+  if (!node.is_array()) {
+    diags.error(at.where(), where + ": expected a list of prompt parts, found " + kind_of(node));
     return;
   }
-  for (std::size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node& p = node[i];
-    SourceLocation loc = location_of(p, file);
+  const json::array& parts = node.get_array();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const json::value& p = parts[i];
+    const SourceRef part_at = at.child(i);
+    SourceLocation loc = part_at.where();
     std::string label = where + "[" + std::to_string(i) + "]";
-    if (!is_map(p)) {
-      diags.error(loc, label + ": expected a map with 'type', found " + yaml_kind(p));
+    if (!p.is_object()) {
+      diags.error(loc, label + ": expected a map with 'type', found " + kind_of(p));
       continue;
     }
-    std::string type = scalar_or_empty(p["type"]);
+    const json::object& o = p.get_object();
+    std::string type = o.contains("type") ? scalar_text(o.at("type")) : std::string();
     if (type.empty()) {
       diags.error(loc, label +
                            ": missing 'type' (one of: claude_continue, file, "
@@ -70,14 +95,14 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
       continue;
     }
     if (!kPromptPartTypes.count(type)) {
-      diags.error(key_location(p, "type", file),
+      diags.error(part_at.key_where("type"),
                   label + ": unknown prompt part type '" + type +
                       "' (known: claude_continue, file, previous_response, session_context, "
                       "static)");
       continue;
     }
     auto require = [&](const char* field, const char* what) {
-      if (!p[field].IsDefined() || is_null(p[field])) {
+      if (absent(o, field)) {
         diags.error(loc, label + " (" + type + "): missing '" + field + "' (" + what + ")");
         return false;
       }
@@ -86,67 +111,165 @@ void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& s
     bool ok = true;
     if (type == "static") ok = require("content", "the text");
     if (type == "file") ok = require("path", "the file to read");
-    if (ok && type == "file" && is_scalar(p["path"]) && p["path"].Scalar().empty()) {
-      diags.error(key_location(p, "path", file), label + " (file): 'path' is empty");
+    if (ok && type == "file" && is_scalar(o.at("path")) && scalar_text(o.at("path")).empty()) {
+      diags.error(part_at.key_where("path"), label + " (file): 'path' is empty");
       ok = false;
     }
     if (type == "previous_response") ok = require("step", "the step whose result to include");
     if (type == "session_context") ok = require("session_id", "the session to read");
     if (!ok) continue;
-    step.prompt.push_back({type, yaml_to_object(p), loc});
+    step.prompt.push_back({type, o, loc});
   }
 }
 
-std::optional<StepConfig> parse_step(const YAML::Node& node, const std::string& file,
+std::optional<StepConfig> parse_step(const json::value& node, const SourceRef& at,
                                      Diagnostics& diags) {
-  SourceLocation loc = location_of(node, file);
-  if (!is_map(node)) {
-    diags.error(loc, "step: expected a map with 'name' and 'type', found " + yaml_kind(node));
+  SourceLocation loc = at.where();
+  if (!node.is_object()) {
+    diags.error(loc, "step: expected a map with 'name' and 'type', found " + kind_of(node));
     return std::nullopt;
   }
+  const json::object& o = node.get_object();
   StepConfig step;
   step.where = loc;
-  step.node = node;
-  step.raw = yaml_to_object(node);
+  step.source = at;
+  step.raw = o;
   bool ok = true;
-  const YAML::Node name = node["name"];
-  if (!name.IsDefined() || !is_scalar(name) || name.Scalar().empty()) {
+  const json::value* name = o.if_contains("name");
+  if (name == nullptr || !is_scalar(*name) || scalar_text(*name).empty()) {
     diags.error(loc, "step: missing 'name' (every step needs a unique name)");
     ok = false;
   } else {
-    step.name = name.Scalar();
+    step.name = scalar_text(*name);
   }
-  const YAML::Node type = node["type"];
+  const json::value* type = o.if_contains("type");
   const std::string label = step.name.empty() ? "step" : "step '" + step.name + "'";
-  if (!type.IsDefined() || !is_scalar(type) || type.Scalar().empty()) {
+  if (type == nullptr || !is_scalar(*type) || scalar_text(*type).empty()) {
     diags.error(loc, label + ": missing 'type'");
     ok = false;
   } else {
-    step.type = type.Scalar();
+    step.type = scalar_text(*type);
   }
   if (!step.type.empty()) {
-    for (const auto& kv : node) {
-      if (!is_scalar(kv.first)) continue;
-      if (auto w = unknown_step_key(step.type, kv.first.Scalar())) {
-        diags.warning(location_of(kv.first, file), label + ": " + *w);
+    for (const auto& kv : o) {
+      if (auto w = unknown_step_key(step.type, std::string(kv.key()))) {
+        diags.warning(at.key_where(kv.key()), label + ": " + *w);
       }
     }
   }
-  if (const YAML::Node p = node["prompt"]; p.IsDefined() && !is_null(p)) {
-    parse_prompt(p, file, step, diags);
-  }
-  if (const YAML::Node c = node["condition"]; c.IsDefined() && !is_null(c)) {
-    step.condition = yaml_to_json(c);
-  }
-  if (const YAML::Node o = node["output_to_file"]; o.IsDefined() && !is_null(o)) {
-    if (!is_scalar(o)) {
-      diags.error(location_of(o, file), label + ": output_to_file: expected a file name");
+  if (!absent(o, "prompt")) parse_prompt(o.at("prompt"), at.child("prompt"), step, diags);
+  if (!absent(o, "condition")) step.condition = o.at("condition");
+  if (!absent(o, "output_to_file")) {
+    const json::value& out = o.at("output_to_file");
+    if (!is_scalar(out)) {
+      diags.error(at.child("output_to_file").where(),
+                  label + ": output_to_file: expected a file name");
     } else {
-      step.output_to_file = o.Scalar();
+      step.output_to_file = scalar_text(out);
     }
   }
   if (!ok) return std::nullopt;
   return step;
+}
+
+std::vector<StepConfig> parse_step_list(const json::array& list, const SourceRef& at,
+                                        Diagnostics& diags) {
+  std::vector<StepConfig> out;
+  std::map<std::string, SourceLocation> seen;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    auto step = parse_step(list[i], at.child(i), diags);
+    if (!step) continue;
+    if (auto it = seen.find(step->name); it != seen.end()) {
+      diags.error(step->where, "step '" + step->name + "' is defined twice (first at " +
+                                   it->second.to_string() + "); step names must be unique");
+      continue;
+    }
+    seen[step->name] = step->where;
+    out.push_back(std::move(*step));
+  }
+  return out;
+}
+
+std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceRef& at,
+                                           const std::filesystem::path& path, Diagnostics& diags) {
+  if (!map.is_object()) {
+    diags.error(at.where(), "workflow: expected a map, found " + kind_of(map));
+    return std::nullopt;
+  }
+  const json::object& w = map.get_object();
+  Workflow wf;
+  wf.file = path;
+  wf.source = at;
+  wf.raw = w;
+  for (const auto& kv : w) {
+    const std::string key(kv.key());
+    if (auto it = kUnsupportedWorkflowKeys.find(key); it != kUnsupportedWorkflowKeys.end()) {
+      diags.warning(at.key_where(key), "workflow." + key + " is not supported by this host (" +
+                                           it->second + "); ignored");
+    } else if (!kWorkflowKeys.count(key)) {
+      diags.warning(at.key_where(key), "unknown workflow key '" + key + "'; ignored");
+    }
+    if (!kFrameworkWorkflowKeys.count(key)) wf.sections[key] = kv.value();
+  }
+
+  if (const auto* n = w.if_contains("name"); n && is_scalar(*n) && !scalar_text(*n).empty()) {
+    wf.name = scalar_text(*n);
+  } else {
+    diags.error(at.where(), "workflow: missing 'name'");
+  }
+  if (const auto* d = w.if_contains("description"); d && is_scalar(*d)) {
+    wf.description = scalar_text(*d);
+  }
+  if (!absent(w, "defaults")) {
+    const json::value& d = w.at("defaults");
+    if (d.is_object()) {
+      wf.defaults = d.get_object();
+      if (const auto* o = d.get_object().if_contains("output_dir"); o && is_scalar(*o)) {
+        wf.output_dir = scalar_text(*o);
+      }
+    } else {
+      diags.error(at.child("defaults").where(),
+                  "workflow.defaults: expected a map, found " + kind_of(d));
+    }
+  }
+  for (const char* key : {"global_vars", "variables"}) {
+    if (absent(w, key)) continue;
+    const json::value& g = w.at(key);
+    if (g.is_object()) {
+      for (const auto& kv : g.get_object()) wf.global_vars[kv.key()] = kv.value();
+    } else {
+      diags.error(at.child(key).where(),
+                  std::string("workflow.") + key + ": expected a map, found " + kind_of(g));
+    }
+  }
+  if (const auto* c = w.if_contains("checkpoint_enabled"); c && is_scalar(*c)) {
+    if (!c->is_bool()) {
+      diags.error(
+          at.child("checkpoint_enabled").where(),
+          "workflow.checkpoint_enabled: expected true or false, found '" + scalar_text(*c) + "'");
+    } else {
+      wf.checkpoint_enabled = c->get_bool();
+    }
+  }
+  if (const auto* c = w.if_contains("checkpoint_dir"); c && is_scalar(*c)) {
+    wf.checkpoint_dir = scalar_text(*c);
+  }
+  if (const auto* c = w.if_contains("workspace_dir"); c && is_scalar(*c)) {
+    wf.workspace_dir = scalar_text(*c);
+  }
+
+  const json::value* steps = w.if_contains("steps");
+  const SourceRef steps_at = at.child("steps");
+  if (steps == nullptr || steps->is_null()) {
+    diags.error(at.where(), "workflow: missing 'steps' (a list of steps)");
+  } else if (!steps->is_array()) {
+    diags.error(steps_at.where(), "workflow.steps: expected a list, found " + kind_of(*steps));
+  } else if (steps->get_array().empty()) {
+    diags.error(steps_at.where(), "workflow.steps: the list is empty");
+  } else {
+    wf.steps = parse_step_list(steps->get_array(), steps_at, diags);
+  }
+  return wf;
 }
 
 std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesystem::path& path,
@@ -161,93 +284,16 @@ std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesy
                                   (found.empty() ? yaml_kind(root) : "keys: " + found));
     return std::nullopt;
   }
-  const YAML::Node w = root["workflow"];
-  if (!is_map(w)) {
-    diags.error(location_of(w, file), "workflow: expected a map, found " + yaml_kind(w));
-    return std::nullopt;
-  }
-  Workflow wf;
-  wf.file = path;
-  wf.node = w;
-  wf.raw = yaml_to_object(w);
   for (const auto& kv : root) {
     if (kv.first.Scalar() != "workflow") {
       diags.warning(location_of(kv.first, file),
                     "top-level key '" + kv.first.Scalar() + "' is outside 'workflow:'; ignored");
     }
   }
-  for (const auto& kv : w) {
-    const std::string key = kv.first.Scalar();
-    if (auto it = kUnsupportedWorkflowKeys.find(key); it != kUnsupportedWorkflowKeys.end()) {
-      diags.warning(
-          location_of(kv.first, file),
-          "workflow." + key + " is not supported by this host (" + it->second + "); ignored");
-    } else if (!kWorkflowKeys.count(key)) {
-      diags.warning(location_of(kv.first, file), "unknown workflow key '" + key + "'; ignored");
-    }
-  }
-
-  if (const YAML::Node n = w["name"]; is_scalar(n) && !n.Scalar().empty()) {
-    wf.name = n.Scalar();
-  } else {
-    diags.error(location_of(w, file), "workflow: missing 'name'");
-  }
-  if (const YAML::Node d = w["description"]; is_scalar(d)) wf.description = d.Scalar();
-  if (const YAML::Node d = w["defaults"]; d.IsDefined() && !is_null(d)) {
-    if (is_map(d)) {
-      wf.defaults = yaml_to_object(d);
-      if (const YAML::Node o = d["output_dir"]; is_scalar(o)) wf.output_dir = o.Scalar();
-    } else {
-      diags.error(location_of(d, file), "workflow.defaults: expected a map, found " + yaml_kind(d));
-    }
-  }
-  for (const char* key : {"global_vars", "variables"}) {
-    if (const YAML::Node g = w[key]; g.IsDefined() && !is_null(g)) {
-      if (is_map(g)) {
-        for (const auto& kv : yaml_to_object(g)) wf.global_vars[kv.key()] = kv.value();
-      } else {
-        diags.error(location_of(g, file),
-                    std::string("workflow.") + key + ": expected a map, found " + yaml_kind(g));
-      }
-    }
-  }
-  if (const YAML::Node c = w["checkpoint_enabled"]; is_scalar(c)) {
-    json::value v = yaml_to_json(c);
-    if (!v.is_bool()) {
-      diags.error(
-          location_of(c, file),
-          "workflow.checkpoint_enabled: expected true or false, found '" + c.Scalar() + "'");
-    } else {
-      wf.checkpoint_enabled = v.get_bool();
-    }
-  }
-  if (const YAML::Node c = w["checkpoint_dir"]; is_scalar(c)) wf.checkpoint_dir = c.Scalar();
-  if (const YAML::Node c = w["workspace_dir"]; is_scalar(c)) wf.workspace_dir = c.Scalar();
-  if (const YAML::Node h = w["host"]; h.IsDefined()) wf.host_node = h;
-
-  const YAML::Node steps = w["steps"];
-  if (!steps.IsDefined() || is_null(steps)) {
-    diags.error(location_of(w, file), "workflow: missing 'steps' (a list of steps)");
-  } else if (!is_list(steps)) {
-    diags.error(location_of(steps, file),
-                "workflow.steps: expected a list, found " + yaml_kind(steps));
-  } else if (steps.size() == 0) {
-    diags.error(location_of(steps, file), "workflow.steps: the list is empty");
-  } else {
-    std::map<std::string, SourceLocation> seen;
-    for (const auto& s : steps) {
-      auto step = parse_step(s, file, diags);
-      if (!step) continue;
-      if (auto it = seen.find(step->name); it != seen.end()) {
-        diags.error(step->where, "step '" + step->name + "' is defined twice (first at " +
-                                     it->second.to_string() + "); step names must be unique");
-        continue;
-      }
-      seen[step->name] = step->where;
-      wf.steps.push_back(std::move(*step));
-    }
-  }
-  return wf;
+  // From here on the document is JSON; the map keeps where each part was written.
+  SourceRef at = SourceRef(SourceMap::of(root, file)).child("workflow");
+  json::value doc = yaml_to_json(root);
+  return parse_workflow_map(doc.get_object().at("workflow"), at, path, diags);
 }
 
 std::optional<Workflow> load_workflow(const std::filesystem::path& file, Diagnostics& diags) {

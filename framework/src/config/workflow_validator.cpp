@@ -1,5 +1,4 @@
 #include <pipeline/config/workflow_validator.hpp>
-#include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/interpolation.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
@@ -38,20 +37,7 @@ void check_placeholders(const json::value& v, const StepConfig& step, const std:
   }
 }
 
-// "claude_options.allowed_tools" -> the location of that key inside the nested maps.
-// (Recursive on purpose: assigning one YAML::Node to another rewrites the tree in yaml-cpp.)
-SourceLocation field_location(const YAML::Node& node, const std::string& field,
-                              const std::string& file) {
-  std::size_t dot = field.find('.');
-  std::string key = field.substr(0, dot);
-  if (dot == std::string::npos || !is_map(node)) return key_location(node, key, file);
-  const YAML::Node child = node[key];
-  if (!is_map(child)) return key_location(node, key, file);
-  return field_location(child, field.substr(dot + 1), file);
-}
-
-void plugin_diagnostics(const std::string& body, const StepConfig& step, const std::string& file,
-                        Diagnostics& diags) {
+void plugin_diagnostics(const std::string& body, const StepConfig& step, Diagnostics& diags) {
   auto doc = parse_json(body);
   if (!doc || !doc->is_array()) {
     diags.warning(step.where, "step '" + step.name + "': the '" + step.type +
@@ -64,7 +50,7 @@ void plugin_diagnostics(const std::string& body, const StepConfig& step, const s
     std::string field = get_string(o, "field");
     std::string message = get_string(o, "message");
     if (message.empty()) message = "(the plugin gave no reason)";
-    SourceLocation where = field.empty() ? step.where : field_location(step.node, field, file);
+    SourceLocation where = field.empty() ? step.where : step.source.field_where(field);
     std::string text = "step '" + step.name + "' (" + step.type + ")" +
                        (field.empty() ? "" : ", field '" + field + "'") + ": " + message;
     if (get_string(o, "severity", "error") == "warning") {
@@ -127,46 +113,33 @@ struct StepValidator {
                       " levels deep (loops, inline pipelines and pipeline files count)");
       return;
     }
-    auto parse_list = [&](const YAML::Node& list) {
-      std::vector<StepConfig> out;
-      std::map<std::string, SourceLocation> seen;
-      for (const auto& n : list) {
-        auto sub = parse_step(n, file, diags);
-        if (!sub) continue;
-        if (auto it = seen.find(sub->name); it != seen.end()) {
-          diags.error(sub->where, "step '" + sub->name + "' is defined twice (first at " +
-                                      it->second.to_string() + ")");
-          continue;
-        }
-        seen[sub->name] = sub->where;
-        out.push_back(std::move(*sub));
-      }
-      return out;
-    };
-    if (const YAML::Node list = step.node["steps"]; is_list(list)) {
-      std::set<std::string> outer = earlier;
-      validate_list(parse_list(list), outer, depth + 1);
+    const json::object& raw = step.raw;
+    if (const auto* list = raw.if_contains("steps"); list && list->is_array()) {
+      validate_list(parse_step_list(list->get_array(), step.source.child("steps"), diags), earlier,
+                    depth + 1);
     }
-    if (const YAML::Node p = step.node["pipeline"]; is_map(p)) {
-      if (const YAML::Node list = p["steps"]; is_list(list)) {
-        validate_list(parse_list(list), {}, depth + 1);
+    if (const auto* p = raw.if_contains("pipeline"); p && p->is_object()) {
+      const SourceRef at = step.source.child("pipeline");
+      if (const auto* list = p->get_object().if_contains("steps"); list && list->is_array()) {
+        validate_list(parse_step_list(list->get_array(), at.child("steps"), diags), {}, depth + 1);
       } else {
-        diags.error(location_of(p, file),
-                    "step '" + step.name + "': inline pipeline needs 'steps'");
+        diags.error(at.where(), "step '" + step.name + "': inline pipeline needs 'steps'");
       }
     }
-    if (const YAML::Node f = step.node["pipeline_file"]; is_scalar(f)) {
-      validate_pipeline_file(step, f, depth);
+    if (const auto* f = raw.if_contains("pipeline_file"); f && f->is_string()) {
+      validate_pipeline_file(step, std::string(f->get_string()),
+                             step.source.child("pipeline_file").where(), depth);
     }
     for (const char* key : {"tasks", "parallel_tasks"}) {
-      const YAML::Node tasks = step.node[key];
-      if (!is_list(tasks)) continue;
-      for (std::size_t i = 0; i < tasks.size(); ++i) {
-        const YAML::Node t = tasks[i];
-        if (!is_map(t) || is_null(t["prompt"])) continue;
+      const auto* tasks = raw.if_contains(key);
+      if (tasks == nullptr || !tasks->is_array()) continue;
+      for (std::size_t i = 0; i < tasks->get_array().size(); ++i) {
+        const json::value& t = tasks->get_array()[i];
+        const json::value* prompt = t.is_object() ? t.get_object().if_contains("prompt") : nullptr;
+        if (prompt == nullptr || prompt->is_null()) continue;
         StepConfig tmp;
         tmp.name = step.name;
-        parse_prompt(t["prompt"], file, tmp, diags);
+        parse_prompt(*prompt, step.source.child(key).child(i).child("prompt"), tmp, diags);
         check_previous_responses(step, tmp.prompt, earlier, all,
                                  std::string(key) + "[" + std::to_string(i) + "].prompt");
       }
@@ -176,11 +149,10 @@ struct StepValidator {
 
   // A literal pipeline_file is loaded and validated like the workflow (its problems carry its own
   // file:line:col), so `validate` finds a missing, broken or cyclic one before any run does.
-  void validate_pipeline_file(const StepConfig& step, const YAML::Node& field, int depth) {
+  void validate_pipeline_file(const StepConfig& step, const std::string& written,
+                              const SourceLocation& where, int depth) {
     namespace fs = std::filesystem;
-    const std::string written = field.Scalar();
     if (written.find("{{") != std::string::npos) return;  // known only at run time
-    SourceLocation where = location_of(field, file);
     std::error_code ec;
     fs::path path(written);
     if (path.is_relative() && !fs::exists(path, ec)) {
@@ -220,9 +192,8 @@ struct StepValidator {
                      const std::set<std::string>& all, int depth) {
     auto component = plugins.find(PL_KIND_STEP, step.type);
     if (!component) {
-      diags.error(key_location(step.node, "type", file), "step '" + step.name +
-                                                             "': unknown step type '" + step.type +
-                                                             "' (known: " + join(known) + ")");
+      diags.error(step.source.key_where("type"), "step '" + step.name + "': unknown step type '" +
+                                                     step.type + "' (known: " + join(known) + ")");
     } else {
       auto& inst = validators[step.type];
       if (!inst) {
@@ -246,21 +217,21 @@ struct StepValidator {
                                                              " (the plugin gave no reason)"
                                                        : r.error));
         } else {
-          plugin_diagnostics(r.body, step, file, diags);
+          plugin_diagnostics(r.body, step, diags);
         }
       }
     }
     check_previous_responses(step, step.prompt, earlier, all, "prompt");
     if (step.condition) {
       if (Status st = check_condition(*step.condition); !st.ok()) {
-        diags.error(key_location(step.node, "condition", file),
+        diags.error(step.source.key_where("condition"),
                     "step '" + step.name + "': " + st.message());
       }
     }
     for (const char* key : {"break_condition", "continue_condition"}) {
-      if (const YAML::Node c = step.node[key]; c.IsDefined() && !is_null(c)) {
-        if (Status st = check_condition(yaml_to_json(c)); !st.ok()) {
-          diags.error(key_location(step.node, key, file),
+      if (const auto* c = step.raw.if_contains(key); c && !c->is_null()) {
+        if (Status st = check_condition(*c); !st.ok()) {
+          diags.error(step.source.key_where(key),
                       "step '" + step.name + "': " + key + ": " + st.message());
         }
       }

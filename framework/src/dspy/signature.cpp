@@ -1,6 +1,7 @@
 #include <pipeline/dspy/signature.hpp>
 
 #include <pipeline/cache/sha256.hpp>
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/python_text.hpp>
 
@@ -140,69 +141,83 @@ json::value field_json(const Field& f) {
   return o;
 }
 
-std::string scalar_or_empty(const YAML::Node& n) {
-  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
+bool is_scalar_value(const json::value& v) {
+  return !v.is_object() && !v.is_array() && !v.is_null();
+}
+
+// A scalar as written (YAML's `desc: 12` is the text "12"); "" for anything else.
+std::string scalar_or_empty(const json::value* v) {
+  return v != nullptr && is_scalar_value(*v) ? to_text(*v) : std::string();
+}
+
+std::string kind_of(const json::value& v) {
+  if (v.is_object()) return "a map";
+  if (v.is_array()) return "a list";
+  if (v.is_null()) return "nothing";
+  return "'" + to_text(v) + "'";
 }
 
 // One entry of input_fields / output_fields.
-std::optional<Field> field_from_yaml(const YAML::Node& n, bool is_output, const std::string& file,
+std::optional<Field> field_from_json(const json::value& n, const SourceRef& at, bool is_output,
                                      Diagnostics& diags) {
   const char* list = is_output ? "output_fields" : "input_fields";
-  if (n.IsScalar()) {
-    auto parsed = parse_field_list(n.Scalar());
+  if (is_scalar_value(n)) {
+    const std::string text = to_text(n);
+    auto parsed = parse_field_list(text);
     if (!parsed || parsed->size() != 1) {
-      diags.error(location_of(n, file), std::string(list) + ": '" + n.Scalar() +
-                                            "' is not a field (write name or " +
-                                            "name: type, or a map with name and type)" +
-                                            (parsed ? "" : ": " + parsed.status().message()));
+      diags.error(at.where(), std::string(list) + ": '" + text +
+                                  "' is not a field (write name or " +
+                                  "name: type, or a map with name and type)" +
+                                  (parsed ? "" : ": " + parsed.status().message()));
       return std::nullopt;
     }
-    (*parsed)[0].where = location_of(n, file);
+    (*parsed)[0].where = at.where();
     return (*parsed)[0];
   }
-  if (!n.IsMap()) {
-    diags.error(location_of(n, file),
-                std::string(list) + ": each field is a map, found " + yaml_kind(n));
+  if (!n.is_object()) {
+    diags.error(at.where(), std::string(list) + ": each field is a map, found " + kind_of(n));
     return std::nullopt;
   }
+  const json::object& o = n.get_object();
   static const std::set<std::string> kInputKeys = {
       "name", "type", "description", "desc", "template", "prefix", "values", "enum_name"};
   static const std::set<std::string> kOutputKeys = {"name",   "type",   "description", "desc",
                                                     "schema", "prefix", "values",      "enum_name"};
   const auto& allowed = is_output ? kOutputKeys : kInputKeys;
   bool ok = true;
-  for (const auto& kv : n) {
-    const std::string key = kv.first.Scalar();
+  for (const auto& kv : o) {
+    const std::string key(kv.key());
     if (!allowed.count(key)) {
       std::string known;
       for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
-      diags.error(location_of(kv.first, file),
+      diags.error(at.key_where(key),
                   std::string(list) + ": unknown key '" + key + "' (known: " + known + ")");
       ok = false;
     }
   }
-  std::string name = scalar_or_empty(n["name"]);
+  std::string name = scalar_or_empty(o.if_contains("name"));
   if (!is_identifier(name)) {
-    diags.error(key_location(n, "name", file),
+    diags.error(at.key_where("name"),
                 std::string(list) + ": " +
                     (name.empty() ? "a field needs a `name`"
                                   : "invalid field name '" + name + "' (letters, digits, _)"));
     return std::nullopt;
   }
   Field f = make_field(name);
-  f.where = location_of(n, file);
-  if (n["type"].IsDefined()) {
-    std::string type_text = scalar_or_empty(n["type"]);
+  f.where = at.where();
+  if (const auto* type = o.if_contains("type")) {
+    std::string type_text = scalar_or_empty(type);
     if (type_text == "enum") {
-      const auto& values = n["values"];
-      if (!values.IsDefined() || !values.IsSequence() || values.size() == 0) {
-        diags.error(key_location(n, "type", file),
+      const auto* values = o.if_contains("values");
+      if (values == nullptr || !values->is_array() || values->get_array().empty()) {
+        diags.error(at.key_where("type"),
                     "field '" + name + "': `type: enum` needs `values: [...]` (a non-empty list)");
         ok = false;
       } else {
         f.type.kind = FieldType::Kind::kEnum;
-        for (const auto& v : values) f.type.values.emplace_back(json::string(v.Scalar()));
-        f.type.enum_name = scalar_or_empty(n["enum_name"]);
+        for (const auto& v : values->get_array())
+          f.type.values.emplace_back(json::string(to_text(v)));
+        f.type.enum_name = scalar_or_empty(o.if_contains("enum_name"));
         if (f.type.enum_name.empty()) f.type.enum_name = infer_prefix(name);
         f.type.enum_name.erase(std::remove(f.type.enum_name.begin(), f.type.enum_name.end(), ' '),
                                f.type.enum_name.end());
@@ -210,7 +225,7 @@ std::optional<Field> field_from_yaml(const YAML::Node& n, bool is_output, const 
     } else {
       auto t = parse_field_type(type_text);
       if (!t) {
-        diags.error(location_of(n["type"], file), "field '" + name + "': " + t.status().message());
+        diags.error(at.child("type").where(), "field '" + name + "': " + t.status().message());
         ok = false;
       } else {
         f.type = std::move(*t);
@@ -218,18 +233,17 @@ std::optional<Field> field_from_yaml(const YAML::Node& n, bool is_output, const 
     }
   }
   for (const char* key : {"description", "desc"}) {
-    if (n[key].IsDefined()) f.desc = scalar_or_empty(n[key]);
+    if (const auto* v = o.if_contains(key)) f.desc = scalar_or_empty(v);
   }
-  if (n["prefix"].IsDefined()) f.prefix = scalar_or_empty(n["prefix"]);
-  if (n["template"].IsDefined()) f.value_template = scalar_or_empty(n["template"]);
-  if (n["schema"].IsDefined()) {
-    if (!n["schema"].IsMap()) {
-      diags.error(
-          key_location(n, "schema", file),
-          "field '" + name + "': `schema` is a JSON Schema map, found " + yaml_kind(n["schema"]));
+  if (const auto* v = o.if_contains("prefix")) f.prefix = scalar_or_empty(v);
+  if (const auto* v = o.if_contains("template")) f.value_template = scalar_or_empty(v);
+  if (const auto* schema = o.if_contains("schema")) {
+    if (!schema->is_object()) {
+      diags.error(at.key_where("schema"),
+                  "field '" + name + "': `schema` is a JSON Schema map, found " + kind_of(*schema));
       ok = false;
     } else {
-      f.schema = yaml_to_json(n["schema"]);
+      f.schema = *schema;
     }
   }
   if (!ok) return std::nullopt;
@@ -357,47 +371,48 @@ Result<Signature> parse_signature_string(std::string_view text,
   return sig;
 }
 
-std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
+std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
                                              Diagnostics& diags) {
-  if (node.IsScalar()) {
-    auto sig = parse_signature_string(node.Scalar());
+  if (is_scalar_value(node)) {
+    auto sig = parse_signature_string(to_text(node));
     if (!sig) {
-      diags.error(location_of(node, file), "signature: " + sig.status().message());
+      diags.error(at.where(), "signature: " + sig.status().message());
       return std::nullopt;
     }
     return *sig;
   }
-  if (!node.IsMap()) {
-    diags.error(location_of(node, file),
+  if (!node.is_object()) {
+    diags.error(at.where(),
                 "signature: expected a map {instructions, input_fields, output_fields} or a string "
                 "like \"question -> answer\", found " +
-                    yaml_kind(node));
+                    kind_of(node));
     return std::nullopt;
   }
+  const json::object& o = node.get_object();
   std::size_t errors_before = diags.error_count();
-  for (const auto& kv : node) {
-    const std::string key = kv.first.Scalar();
+  for (const auto& kv : o) {
+    const std::string key(kv.key());
     if (key != "instructions" && key != "input_fields" && key != "output_fields")
-      diags.error(location_of(kv.first, file),
-                  "signature: unknown key '" + key +
-                      "' (known: instructions, input_fields, output_fields)");
+      diags.error(at.key_where(key), "signature: unknown key '" + key +
+                                         "' (known: instructions, input_fields, output_fields)");
   }
   Signature sig;
   std::set<std::string> names;
   for (bool is_output : {false, true}) {
     const char* key = is_output ? "output_fields" : "input_fields";
-    const auto& list = node[key];
-    if (!list.IsDefined()) {
-      if (is_output) diags.error(location_of(node, file), "signature: needs `output_fields`");
+    const auto* list = o.if_contains(key);
+    if (list == nullptr) {
+      if (is_output) diags.error(at.where(), "signature: needs `output_fields`");
       continue;
     }
-    if (!list.IsSequence()) {
-      diags.error(key_location(node, key, file),
-                  std::string("signature: `") + key + "` is a list, found " + yaml_kind(list));
+    if (!list->is_array()) {
+      diags.error(at.key_where(key),
+                  std::string("signature: `") + key + "` is a list, found " + kind_of(*list));
       continue;
     }
-    for (const auto& item : list) {
-      auto f = field_from_yaml(item, is_output, file, diags);
+    const SourceRef list_at = at.child(key);
+    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+      auto f = field_from_json(list->get_array()[i], list_at.child(i), is_output, diags);
       if (!f) continue;
       if (!names.insert(f->name).second) {
         diags.error(f->where, "signature: field '" + f->name + "' is declared twice");
@@ -406,18 +421,22 @@ std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::
       (is_output ? sig.outputs : sig.inputs).push_back(std::move(*f));
     }
   }
-  if (node["output_fields"].IsDefined() && node["output_fields"].IsSequence() &&
-      node["output_fields"].size() == 0)
-    diags.error(key_location(node, "output_fields", file),
-                "signature: needs at least one output field");
+  if (const auto* outs = o.if_contains("output_fields");
+      outs && outs->is_array() && outs->get_array().empty())
+    diags.error(at.key_where("output_fields"), "signature: needs at least one output field");
   if (diags.error_count() != errors_before) return std::nullopt;
-  const auto& ins = node["instructions"];
-  if (ins.IsDefined() && !ins.IsScalar()) {
-    diags.error(key_location(node, "instructions", file), "signature: `instructions` is text");
+  const auto* ins = o.if_contains("instructions");
+  if (ins != nullptr && !is_scalar_value(*ins)) {
+    diags.error(at.key_where("instructions"), "signature: `instructions` is text");
     return std::nullopt;
   }
-  sig.instructions = ins.IsDefined() ? python_cleandoc(ins.Scalar()) : default_instructions(sig);
+  sig.instructions = ins != nullptr ? python_cleandoc(to_text(*ins)) : default_instructions(sig);
   return sig;
+}
+
+std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
+                                             Diagnostics& diags) {
+  return signature_from_json(yaml_to_json(node), SourceRef(SourceMap::of(node, file)), diags);
 }
 
 }  // namespace pipeline::dspy

@@ -1,6 +1,5 @@
 #include <pipeline/dspy/step_dspy.hpp>
 
-#include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/chat_adapter.hpp>
 #include <pipeline/dspy/json_adapter.hpp>
 #include <pipeline/dspy/value_parse.hpp>
@@ -10,41 +9,45 @@
 
 namespace pipeline::dspy {
 
-std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std::string& file,
-                                              Diagnostics& diags) {
-  const YAML::Node& node = step.node;
-  if (!node["signature"].IsDefined()) {
+std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostics& diags) {
+  const json::object& node = step.raw;
+  const auto* signature = node.if_contains("signature");
+  if (signature == nullptr) {
     diags.error(step.where,
                 "step '" + step.name + "' has no `signature:`; a DSPy program needs one");
     return std::nullopt;
   }
-  auto sig = signature_from_yaml(node["signature"], file, diags);
+  auto sig = signature_from_json(*signature, step.source.child("signature"), diags);
   if (!sig) return std::nullopt;
   StepDspy out;
   out.step = step.name;
   out.signature = std::move(*sig);
   bool ok = true;
-  if (const auto& a = node["adapter"]; a.IsDefined()) {
-    out.adapter = a.IsScalar() ? a.Scalar() : "";
+  if (const auto* a = node.if_contains("adapter")) {
+    out.adapter = a->is_string() ? std::string(a->get_string()) : "";
     if (out.adapter != "chat" && out.adapter != "json") {
-      diags.error(location_of(a, file),
-                  "step '" + step.name + "': adapter must be chat or json, found " + yaml_kind(a));
+      diags.error(step.source.child("adapter").where(),
+                  "step '" + step.name + "': adapter must be chat or json, found " +
+                      (a->is_string() ? "'" + out.adapter + "'" : json::serialize(*a)));
       ok = false;
     }
   }
-  auto flag = [&](const YAML::Node& n, const std::string& what, bool& target) {
-    if (!n.IsDefined()) return;
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) {
-      target = n.Scalar() == "true";
+  auto flag = [&](const json::object& in, const SourceRef& at, std::string_view key,
+                  const std::string& what, bool& target) {
+    const auto* v = in.if_contains(key);
+    if (v == nullptr) return;
+    if (v->is_bool()) {
+      target = v->get_bool();
     } else {
-      diags.error(location_of(n, file),
+      diags.error(at.child(key).where(),
                   "step '" + step.name + "': " + what + " must be true or false");
       ok = false;
     }
   };
-  flag(node["adapter_fallback"], "adapter_fallback", out.adapter_fallback);
-  if (const auto& dc = node["dspy_config"]; dc.IsDefined() && dc.IsMap())
-    flag(dc["chain_of_thought"], "dspy_config.chain_of_thought", out.chain_of_thought);
+  flag(node, step.source, "adapter_fallback", "adapter_fallback", out.adapter_fallback);
+  if (const auto* dc = node.if_contains("dspy_config"); dc && dc->is_object())
+    flag(dc->get_object(), step.source.child("dspy_config"), "chain_of_thought",
+         "dspy_config.chain_of_thought", out.chain_of_thought);
   if (!ok) return std::nullopt;
   return out;
 }

@@ -52,13 +52,15 @@ std::string_view unwrap(std::string_view text) {
 }  // namespace
 
 Result<bool> evaluate_condition(const json::value& condition, const PathResolver& resolve,
-                                const std::function<void(std::string_view)>& on_unknown) {
+                                const std::function<void(std::string_view)>& on_unknown,
+                                const CancelCheck& cancelled) {
   return walk(condition, [&](std::string_view text) -> Result<bool> {
     auto e = Expression::parse(unwrap(text));
     if (!e)
       return invalid_argument("condition '" + shorten_for_message(text) +
                               "': " + e.status().message());
-    auto v = e->evaluate(resolve, on_unknown);
+    auto v = e->evaluate(resolve, on_unknown, cancelled);
+    if (!v && v.status().code() == StatusCode::kCancelled) return v.status();
     if (!v)
       return invalid_argument("condition '" + shorten_for_message(text) +
                               "': " + v.status().message());

@@ -3,6 +3,7 @@
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/engine/traditional_strategy.hpp>
 #include <pipeline/llm/call_frame.hpp>
 #include <pipeline/util/atomic_file.hpp>
 
@@ -47,7 +48,11 @@ std::string new_run_id() {
 }  // namespace
 
 Executor::Executor(Runtime& runtime, ExecutorOptions options)
-    : runtime_(runtime), options_(std::move(options)) {}
+    : runtime_(runtime),
+      options_(std::move(options)),
+      traditional_(std::make_unique<TraditionalStrategy>(runtime)) {}
+
+Executor::~Executor() = default;
 
 void Executor::warn(std::string message) {
   std::lock_guard lock(warnings_mu_);
@@ -61,6 +66,16 @@ RunResult Executor::run(const Workflow& wf) {
   json::object globals = wf.global_vars;
   for (const auto& kv : options_.global_var_overrides) globals[kv.key()] = kv.value();
   RunContext ctx(std::move(globals), options_.inputs);
+
+  // A run killed while writing (SIGKILL, a crash) leaves "<file>.tmp.<pid>.<n>" behind; the next
+  // run clears those of dead processes from where it writes.
+  for (const fs::path& dir : {options_.output_dir ? *options_.output_dir : fs::path(wf.output_dir),
+                              fs::path(wf.checkpoint_dir)}) {
+    if (std::size_t n = remove_stale_temp_files(dir); n > 0) {
+      spdlog::info("removed {} temporary file(s) left in {} by an interrupted run", n,
+                   dir.string());
+    }
+  }
 
   std::size_t first = 0;
   if (wf.checkpoint_enabled && options_.resume) {
@@ -124,18 +139,19 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
     if (options_.cancel.cancelled()) {
       result.success = false;
       result.cancelled = true;
+      result.failed_step = step.name;
       result.error = "run cancelled before step '" + step.name + "'";
       break;
     }
     StepOutcome outcome = run_step(wf, step, ctx, nesting);
     if (options_.on_step_done && nesting.depth == 0) options_.on_step_done(outcome);
-    bool failed = outcome.state == StepOutcome::State::kFailed;
+    const bool cancelled = outcome.state == StepOutcome::State::kCancelled;
+    const bool failed = cancelled || outcome.state == StepOutcome::State::kFailed;
     if (failed) {
       result.success = false;
       result.failed_step = step.name;
       result.error = outcome.reason;
-      // A step that stopped because the run was cancelled is a cancellation, not a bug of its own.
-      result.cancelled = options_.cancel.cancelled();
+      result.cancelled = cancelled;
     }
     result.steps.push_back(std::move(outcome));
     if (failed) break;
@@ -164,37 +180,60 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
 StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                                const Nesting& nesting) {
   auto t0 = std::chrono::steady_clock::now();
+  StepStrategy& strategy = *traditional_;  // the router chooses here (next issues)
+  // The frame every LLM call of this step carries, its own and its plugin's.
+  CallLog calls(nesting.parent_calls);
+  CallFrame frame{.run_id = run_id_,
+                  .step = step.name,
+                  .mode = std::string(strategy.mode()),
+                  .variant = {},
+                  .step_type = step.type,
+                  .log = &calls};
+  StepRun run{*this, wf, step, ctx, nesting.depth, nesting.pipeline_stack, frame, calls};
+
   StepOutcome out;
   out.name = step.name;
   out.type = step.type;
-  // The frame every LLM call of this step carries, its own and its plugin's.
-  CallLog calls(nesting.parent_calls);
-  CallFrame call_frame{.run_id = run_id_,
-                       .step = step.name,
-                       .mode = "traditional",
-                       .variant = {},
-                       .step_type = step.type,
-                       .log = &calls};
-  auto finish = [&]() -> StepOutcome& {
-    out.duration_ms = ms_since(t0);
-    out.record = ExecutionRecord::of(call_frame, calls, out.duration_ms);
-    if (out.state == StepOutcome::State::kFailed) {
-      std::string cls = calls.last_error_class();
-      out.record.error_class = options_.cancel.cancelled() ? "cancelled"
-                               : cls.empty()               ? "step_error"
-                                                           : cls;
+  out.provider = runtime_.config().provider_for(step.type);
+  auto prepared = prepare(run, out);
+  if (prepared && *prepared) {
+    auto doc = strategy.run(**prepared, run);
+    if (!doc) {
+      out.state = StepOutcome::State::kFailed;
+      out.reason = doc.status().message();
+    } else {
+      commit(**prepared, std::move(*doc), run, out);
     }
-    return out;
-  };
-  auto fail = [&](std::string why) {
+  } else if (!prepared) {
     out.state = StepOutcome::State::kFailed;
-    out.reason = runtime_.plugins().redactor().redact(why);
-    return finish();
-  };
+    out.reason = prepared.status().message();
+  }
 
+  if (out.state == StepOutcome::State::kFailed) {
+    // A step that stopped because the run was cancelled is a cancellation, not a bug of its own.
+    if (options_.cancel.cancelled()) out.state = StepOutcome::State::kCancelled;
+    out.reason = runtime_.plugins().redactor().redact(out.reason);
+  }
+  out.duration_ms = ms_since(t0);
+  out.record = ExecutionRecord::of(frame, calls, out.duration_ms);
+  if (out.state == StepOutcome::State::kCancelled) {
+    out.record.error_class = "cancelled";
+  } else if (out.state == StepOutcome::State::kFailed) {
+    std::string cls = calls.last_error_class();
+    out.record.error_class = cls.empty() ? "step_error" : cls;
+  }
+  return out;
+}
+
+Result<std::optional<PreparedStep>> Executor::prepare(const StepRun& run, StepOutcome& out) {
+  const StepConfig& step = run.step;
+  const Workflow& wf = run.workflow;
+  RunContext& ctx = run.ctx;
   std::set<std::string> unknown;
   auto on_unknown = [&](std::string_view var) { unknown.emplace(var); };
   auto resolver = [&ctx](std::string_view p) { return ctx.resolve(p); };
+  // Rendering, file parts and expressions stop at Ctrl-C / SIGTERM too, not only plugin calls.
+  const CancelCheck cancelled = [this] { return options_.cancel.cancelled(); };
   auto flush_unknown = [&] {
     for (const auto& var : unknown) {
       std::string w = step.where.to_string() + ": step '" + step.name + "': unknown variable '" +
@@ -206,43 +245,40 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   };
 
   if (step.condition) {
-    auto c = evaluate_condition(*step.condition, resolver, on_unknown);
+    auto c = evaluate_condition(*step.condition, resolver, on_unknown, cancelled);
     flush_unknown();
-    if (!c) return fail(c.status().message());
+    if (!c) return c.status();
     if (!*c) {
       out.state = StepOutcome::State::kSkipped;
       out.reason = "condition " + json::serialize(*step.condition) + " is false";
-      return finish();
+      return std::optional<PreparedStep>();
     }
   }
 
-  Interpolator interp(resolver, on_unknown);
-  PromptBuilder prompts(ctx, interp, wf.file.parent_path());
+  Interpolator interp(resolver, on_unknown, cancelled);
+  PromptBuilder prompts(ctx, interp, wf.file.parent_path(), cancelled);
   auto prompt = prompts.render(step.prompt);
   if (!prompt) {
     flush_unknown();
-    return fail("prompt: " + prompt.status().message());
+    return Status(prompt.status().code(), "prompt: " + prompt.status().message());
   }
   auto rendered = interp.render_value(step.raw, kDeferredKeys);
   flush_unknown();
-  if (!rendered) return fail(rendered.status().message());
+  if (!rendered) return rendered.status();
 
-  auto instance = runtime_.step(step.type);
-  if (!instance) return fail(instance.status().message());
-  out.provider = runtime_.config().provider_for(step.type);
-
-  fs::path output_dir = options_.output_dir ? *options_.output_dir : fs::path(wf.output_dir);
+  PreparedStep p;
+  p.output_dir = options_.output_dir ? *options_.output_dir : fs::path(wf.output_dir);
   // output_to_file is a step string like any other: its {{...}} are rendered.
-  std::string output_file = step.output_to_file;
+  p.output_file = step.output_to_file;
   if (const auto* o =
           rendered->is_object() ? rendered->get_object().if_contains("output_to_file") : nullptr;
       o != nullptr && o->is_string()) {
-    output_file = std::string(o->get_string());
+    p.output_file = std::string(o->get_string());
   }
-  if (!step.output_to_file.empty() && output_file.empty()) {
-    return fail("output_to_file '" + step.output_to_file + "' renders empty");
+  if (!step.output_to_file.empty() && p.output_file.empty()) {
+    return invalid_argument("output_to_file '" + step.output_to_file + "' renders empty");
   }
-  json::object input;
+  json::object& input = p.input;
   input["step_name"] = step.name;
   input["step_type"] = step.type;
   input["step"] = std::move(*rendered);
@@ -253,53 +289,41 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   input["workflow"] = json::object{{"name", wf.name},
                                    {"file", wf.file.string()},
                                    {"workspace_dir", wf.workspace_dir},
-                                   {"output_dir", output_dir.string()}};
-  if (auto* fns = wf.raw.if_contains("gemini_functions")) {
-    input["workflow"].get_object()["gemini_functions"] = *fns;
-  }
-  if (auto* env = wf.raw.if_contains("environment"))
-    input["workflow"].get_object()["environment"] = *env;
+                                   {"output_dir", p.output_dir.string()},
+                                   {"sections", wf.sections}};
+  input["depth"] = run.depth;
+  return std::optional<PreparedStep>(std::move(p));
+}
 
-  input["depth"] = nesting.depth;
-  CallContext call_ctx(options_.cancel);
-  call_ctx.set_frame(&call_frame);
-  CallResult r;
-  {
-    // Control-flow plugins reach back into this run through the executor service.
-    auto frame = runtime_.executor_service().enter(
-        call_ctx.raw(),
-        StepFrame{this, &wf, &step, &ctx, nesting.depth, nesting.pipeline_stack, &calls});
-    r = (*instance)->execute(json::serialize(input), call_ctx);
-  }
-  if (!r.ok()) {
-    return fail("step '" + step.name + "' (" + step.type + ") failed: " +
-                status_code_name(r.status) + (r.error.empty() ? "" : ": " + r.error));
-  }
-  auto doc = parse_json(r.body);
-  if (!doc || !doc->is_object() || !doc->get_object().contains("output")) {
-    return fail(
-        "step type '" + step.type + "' (plugin " +
-        (*instance)->component().library()->info().file.string() +
-        ") returned a malformed result: " +
-        (doc ? std::string("expected a JSON object with \"output\"") : doc.status().message()));
-  }
-  json::object& o = doc->get_object();
-  if (auto* vars = o.if_contains("set_variables"); vars && vars->is_object()) {
+void Executor::commit(const PreparedStep& prepared, json::object doc, const StepRun& run,
+                      StepOutcome& out) {
+  RunContext& ctx = run.ctx;
+  const std::string& name = run.step.name;
+  if (auto* vars = doc.if_contains("set_variables"); vars && vars->is_object()) {
     for (const auto& kv : vars->get_object()) ctx.set_variable(kv.key(), kv.value());
   }
-  json::value output = std::move(o["output"]);
-
-  if (!output_file.empty()) {
-    fs::path target = output_dir / output_file;
-    std::string content = runtime_.plugins().redactor().redact(file_content(output, output_file));
+  json::value output = std::move(doc["output"]);
+  if (!prepared.output_file.empty()) {
+    fs::path target = prepared.output_dir / prepared.output_file;
+    std::string content =
+        runtime_.plugins().redactor().redact(file_content(output, prepared.output_file));
     if (auto st = write_file_atomically(target, content); !st.ok()) {
-      ctx.set_result(step.name, std::move(output));
-      return fail("output_to_file: " + st.message());
+      ctx.set_result(name, std::move(output));
+      out.state = StepOutcome::State::kFailed;
+      out.reason = "output_to_file: " + st.message();
+      return;
     }
     out.output_file = target.string();
   }
-  ctx.set_result(step.name, std::move(output));
-  return finish();
+  // A step cut short by cancellation may hand back what it finished, marked "cancelled" (a
+  // for_loop with the iterations that completed): that is kept, and the run stops as cancelled.
+  const bool partial = options_.cancel.cancelled() && output.is_object() &&
+                       output.get_object().contains("cancelled");
+  ctx.set_result(name, std::move(output));
+  if (partial) {
+    out.state = StepOutcome::State::kCancelled;
+    out.reason = "step '" + name + "' cancelled; the results it finished are kept";
+  }
 }
 
 }  // namespace pipeline

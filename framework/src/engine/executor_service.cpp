@@ -1,5 +1,4 @@
 #include <pipeline/config/workflow_validator.hpp>
-#include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/executor_service.hpp>
@@ -19,7 +18,7 @@ namespace fs = std::filesystem;
 struct ExecutorService::Frame {
   StepFrame info;
   std::mutex cache_mu;
-  // Sub-step lists parsed from the step's YAML once per step execution (a 10,000-item loop
+  // Sub-step lists parsed from the step's JSON once per step execution (a 10,000-item loop
   // parses its body once, not 10,000 times).
   std::map<std::string, std::shared_ptr<const std::vector<StepConfig>>> sub_steps;
 };
@@ -34,29 +33,6 @@ namespace {
 
 void put(pl_buffer* b, std::string_view s) {
   sdk::append(b, s);
-}
-
-// JSON back to YAML, for sub-steps a plugin sends as JSON instead of naming its own field.
-YAML::Node json_to_yaml(const json::value& v) {
-  YAML::Node n;
-  switch (v.kind()) {
-    case json::kind::null:
-      return YAML::Node(YAML::NodeType::Null);
-    case json::kind::bool_:
-      return YAML::Node(v.get_bool() ? "true" : "false");
-    case json::kind::string:
-      return YAML::Node(std::string(v.get_string()));
-    case json::kind::array:
-      n = YAML::Node(YAML::NodeType::Sequence);
-      for (const auto& e : v.get_array()) n.push_back(json_to_yaml(e));
-      return n;
-    case json::kind::object:
-      n = YAML::Node(YAML::NodeType::Map);
-      for (const auto& kv : v.get_object()) n[std::string(kv.key())] = json_to_yaml(kv.value());
-      return n;
-    default:
-      return YAML::Node(json::serialize(v));
-  }
 }
 
 // previous_response:STEP:field (pipeline_ex's data_source form) reads as
@@ -186,30 +162,23 @@ int32_t ExecutorService::c_run_steps(void* self, const pl_call_context* ctx, uin
     std::lock_guard lock(frame.cache_mu);
     auto& cached = frame.sub_steps[name];
     if (!cached) {
-      std::lock_guard yaml_lock(svc->yaml_mu_);
-      const YAML::Node list = frame.info.step->node[name];
-      if (!is_list(list)) {
+      const json::value* list = frame.info.step->raw.if_contains(name);
+      if (list == nullptr || !list->is_array()) {
         return fail(error, invalid_argument("run_steps: step '" + frame.info.step->name +
                                             "' has no list '" + name + "'"));
       }
       Diagnostics d;
-      auto parsed = std::make_shared<std::vector<StepConfig>>();
-      for (const auto& n : list) {
-        if (auto s = parse_step(n, file, d)) parsed->push_back(std::move(*s));
-      }
+      auto parsed = std::make_shared<std::vector<StepConfig>>(
+          parse_step_list(list->get_array(), frame.info.step->source.child(name), d));
       if (d.has_errors()) return fail(error, invalid_argument(d.format()));
       cached = parsed;
     }
     steps = cached;
   } else if (auto* list = request.if_contains("steps"); list && list->is_array()) {
+    // Steps the plugin made up: located at the step that sent them.
     Diagnostics d;
-    auto parsed = std::make_shared<std::vector<StepConfig>>();
-    {
-      std::lock_guard yaml_lock(svc->yaml_mu_);
-      for (const auto& s : list->get_array()) {
-        if (auto step = parse_step(json_to_yaml(s), file, d)) parsed->push_back(std::move(*step));
-      }
-    }
+    auto parsed = std::make_shared<std::vector<StepConfig>>(
+        parse_step_list(list->get_array(), SourceRef(frame.info.step->where), d));
     if (d.has_errors()) return fail(error, invalid_argument(d.format()));
     steps = parsed;
   } else {
@@ -231,10 +200,16 @@ int32_t ExecutorService::c_run_steps(void* self, const pl_call_context* ctx, uin
       skipped.emplace_back(step.name);
       continue;
     }
-    if (o.state == StepOutcome::State::kFailed) {
+    if (o.state == StepOutcome::State::kFailed || o.state == StepOutcome::State::kCancelled) {
       response["success"] = false;
       response["failed_step"] = step.name;
       response["error"] = o.reason;
+      if (o.state == StepOutcome::State::kCancelled) {
+        response["cancelled"] = true;
+        if (const json::value* r = scope->ctx.results().if_contains(step.name)) {
+          results[step.name] = *r;  // what a cancelled step finished
+        }
+      }
       break;
     }
     if (const json::value* r = scope->ctx.results().if_contains(step.name)) results[step.name] = *r;
@@ -257,15 +232,17 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
   std::set<std::string> unknown;
   auto on_unknown = [&](std::string_view v) { unknown.emplace(v); };
   auto resolver = [&](std::string_view p) { return scope->ctx.resolve(p); };
+  const Executor* executor = scope->frame->info.executor;
+  const CancelCheck cancelled = [executor] { return executor->options().cancel.cancelled(); };
   json::value value;
   if (auto* c = request.if_contains("condition")) {
-    auto r = evaluate_condition(*c, resolver, on_unknown);
+    auto r = evaluate_condition(*c, resolver, on_unknown, cancelled);
     if (!r) return fail(error, r.status());
     value = *r;
   } else if (auto* e = request.if_contains("expression"); e && e->is_string()) {
     auto parsed = Expression::parse(e->get_string());
     if (!parsed) return fail(error, parsed.status());
-    auto r = parsed->evaluate(resolver, on_unknown);
+    auto r = parsed->evaluate(resolver, on_unknown, cancelled);
     if (!r) return fail(error, r.status());
     value = std::move(*r);
   } else if (auto* p = request.if_contains("path"); p && p->is_string()) {
@@ -282,13 +259,14 @@ int32_t ExecutorService::c_evaluate(void* self, uint64_t scope_id, const char* r
       prompt.push_back({get_string(p.get_object(), "type", "static"), p.get_object(),
                         scope->frame->info.step->where});
     }
-    Interpolator interp(resolver, on_unknown);
-    PromptBuilder builder(scope->ctx, interp, scope->frame->info.workflow->file.parent_path());
+    Interpolator interp(resolver, on_unknown, cancelled);
+    PromptBuilder builder(scope->ctx, interp, scope->frame->info.workflow->file.parent_path(),
+                          cancelled);
     auto r = builder.render(prompt);
     if (!r) return fail(error, r.status());
     value = json::object{{"text", r->text}, {"parts", r->parts}};
   } else if (auto* v = request.if_contains("render")) {
-    Interpolator interp(resolver, on_unknown);
+    Interpolator interp(resolver, on_unknown, cancelled);
     auto r = interp.render_value(*v);
     if (!r) return fail(error, r.status());
     value = std::move(*r);
@@ -359,7 +337,8 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
     return c + last;
   };
 
-  YAML::Node root;
+  std::optional<Workflow> child;
+  Diagnostics d;
   std::string file;
   std::string identity;
   if (auto* f = request.if_contains("pipeline_file"); f && f->is_string()) {
@@ -378,28 +357,27 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
     if (std::find(stack.begin(), stack.end(), identity) != stack.end()) {
       return fail(error, failed_precondition("nested pipeline cycle: " + chain(identity)));
     }
-    Diagnostics d;
-    std::lock_guard yaml_lock(svc->yaml_mu_);
-    auto doc = load_yaml_file(path, d);
-    if (!doc) return fail(error, invalid_argument(d.format()));
-    root = *doc;
+    if (depth <= max_depth) {
+      child = load_workflow(path, d);
+      if (!child && !d.has_errors()) d.error({file, 0, 0}, "cannot load the pipeline file");
+    }
   } else {
     file = parent.workflow->file.string();
-    std::lock_guard yaml_lock(svc->yaml_mu_);
-    // (Never assign one YAML::Node to another here: yaml-cpp would rewrite the step's tree.)
-    const YAML::Node from_step = parent.step->node["pipeline"];
-    root = YAML::Node(YAML::NodeType::Map);
-    if (is_map(from_step)) {
-      root["workflow"] = from_step;
-    } else {
-      auto* p = request.if_contains("pipeline");
-      if (p == nullptr || !p->is_object()) {
-        return fail(error, invalid_argument("a nested pipeline needs 'pipeline_file' or an inline "
-                                            "'pipeline' map"));
-      }
-      root["workflow"] = json_to_yaml(*p);
-    }
     identity = "inline:" + parent.step->name + "@" + file;
+    const json::value* from_step = parent.step->raw.if_contains("pipeline");
+    const json::value* from_request = request.if_contains("pipeline");
+    if (from_step != nullptr && from_step->is_object()) {
+      if (depth <= max_depth) {
+        child = parse_workflow_map(*from_step, parent.step->source.child("pipeline"), file, d);
+      }
+    } else if (from_request != nullptr && from_request->is_object()) {
+      if (depth <= max_depth) {
+        child = parse_workflow_map(*from_request, SourceRef(parent.step->where), file, d);
+      }
+    } else {
+      return fail(error, invalid_argument("a nested pipeline needs 'pipeline_file' or an inline "
+                                          "'pipeline' map"));
+    }
   }
   if (depth > max_depth) {
     return fail(error, failed_precondition("nested pipeline depth " + std::to_string(depth) +
@@ -407,15 +385,8 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
                                            " (" + chain(identity) + ")"));
   }
 
-  Diagnostics d;
-  std::optional<Workflow> child;
-  {
-    std::lock_guard yaml_lock(svc->yaml_mu_);
-    child = parse_workflow(root, file, d);
-    if (child) {
-      validate_workflow(*child, executor.runtime().config(), executor.runtime().plugins(), d);
-    }
-  }
+  if (child)
+    validate_workflow(*child, executor.runtime().config(), executor.runtime().plugins(), d);
   if (d.has_errors() || !child) {
     return fail(error, invalid_argument("nested pipeline is invalid:\n" + d.format()));
   }
@@ -444,6 +415,7 @@ int32_t ExecutorService::c_run_pipeline(void* self, const pl_call_context* ctx, 
   if (!r.success) {
     response["failed_step"] = r.failed_step;
     response["error"] = r.error;
+    if (r.cancelled) response["cancelled"] = true;
   }
   put(out, json::serialize(response));
   return PL_OK;

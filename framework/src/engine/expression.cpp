@@ -469,11 +469,15 @@ bool contains(const json::value& hay, const json::value& needle) {
 
 class Evaluator {
  public:
-  Evaluator(const PathResolver& r, const std::function<void(std::string_view)>& u)
-      : resolve_(r), on_unknown_(u) {}
+  Evaluator(const PathResolver& r, const std::function<void(std::string_view)>& u,
+            const CancelCheck& c)
+      : resolve_(r), on_unknown_(u), cancelled_(c) {}
 
   Result<json::value> eval(const Expression::Node& n, bool quiet = false) const {
     using K = Expression::Node::Kind;
+    if ((n.kind == K::kPath || n.kind == K::kCall) && cancelled_ && cancelled_()) {
+      return Status(StatusCode::kCancelled, "cancelled while evaluating an expression");
+    }
     switch (n.kind) {
       case K::kLiteral:
         return n.literal;
@@ -737,7 +741,7 @@ class Evaluator {
             if (const json::value* v = get_path(item, path)) return *v;
             return resolve_ ? resolve_(path) : std::nullopt;
           };
-          auto v = pred->evaluate(inner);
+          auto v = pred->evaluate(inner, {}, cancelled_);
           if (!v) return v;
           ok = truthy(*v);
         }
@@ -797,6 +801,7 @@ class Evaluator {
 
   const PathResolver& resolve_;
   const std::function<void(std::string_view)>& on_unknown_;
+  const CancelCheck& cancelled_;
 };
 
 void collect_paths(const Expression::Node& n, std::vector<std::string>& out) {
@@ -870,9 +875,10 @@ Result<Expression> Expression::parse(std::string_view text) {
   return e;
 }
 
-Result<json::value> Expression::evaluate(
-    const PathResolver& resolve, const std::function<void(std::string_view)>& on_unknown) const {
-  Evaluator ev(resolve, on_unknown);
+Result<json::value> Expression::evaluate(const PathResolver& resolve,
+                                         const std::function<void(std::string_view)>& on_unknown,
+                                         const CancelCheck& cancelled) const {
+  Evaluator ev(resolve, on_unknown, cancelled);
   return ev.eval(*root_);
 }
 

@@ -45,7 +45,8 @@ Result<json::value> Interpolator::render(std::string_view text) const {
   auto eval = [&](const Placeholder& p) -> Result<json::value> {
     auto e = Expression::parse(p.expr);
     if (!e) return invalid_argument("in {{" + std::string(p.expr) + "}}: " + e.status().message());
-    auto v = e->evaluate(resolve_, on_unknown_);
+    auto v = e->evaluate(resolve_, on_unknown_, cancelled_);
+    if (!v && v.status().code() == StatusCode::kCancelled) return v;
     if (!v) return invalid_argument("in {{" + std::string(p.expr) + "}}: " + v.status().message());
     return v;
   };
@@ -70,6 +71,9 @@ Result<json::value> Interpolator::render_value(
     const json::value& v, const std::set<std::string, std::less<>>& skip_keys) const {
   switch (v.kind()) {
     case json::kind::string:
+      if (cancelled_ && cancelled_()) {
+        return Status(StatusCode::kCancelled, "cancelled while rendering a step");
+      }
       return render(v.get_string());
     case json::kind::array: {
       json::array out;

@@ -27,8 +27,11 @@ Result<std::string> PromptBuilder::render_part(const PromptPart& part) const {
     if (path.is_relative() && !fs::exists(path, ec) && fs::exists(workflow_dir_ / path, ec)) {
       path = workflow_dir_ / path;
     }
-    FileContent content = read_input_file(path);
+    FileContent content = read_input_file(path, max_input_file_bytes(), cancelled_);
     if (!content) {
+      if (content.error == FileContent::Error::kCancelled) {
+        return Status(StatusCode::kCancelled, "cancelled while reading " + path.string());
+      }
       return content.error == FileContent::Error::kNotFound
                  ? not_found("file prompt part: " + content.message)
                  : invalid_argument("file prompt part: " + content.message);
@@ -69,6 +72,9 @@ Result<std::string> PromptBuilder::render_part(const PromptPart& part) const {
 Result<RenderedPrompt> PromptBuilder::render(const std::vector<PromptPart>& parts) const {
   RenderedPrompt out;
   for (const auto& part : parts) {
+    if (cancelled_ && cancelled_()) {
+      return Status(StatusCode::kCancelled, "cancelled while building the prompt");
+    }
     auto text = render_part(part);
     if (!text) return text.status();
     if (!out.text.empty() && !text->empty() && out.text.back() != '\n') out.text += '\n';

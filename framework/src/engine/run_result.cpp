@@ -10,6 +10,8 @@ std::string step_state_name(StepOutcome::State s) {
       return "skipped";
     case StepOutcome::State::kFailed:
       return "failed";
+    case StepOutcome::State::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -38,7 +40,10 @@ json::object RunResult::to_json() const {
   o["results"] = results;
   o["variables"] = variables;
   if (!resumed_from.empty()) o["resumed_from"] = resumed_from;
-  if (!success) o["error"] = json::object{{"step", failed_step}, {"message", error}};
+  if (!success) {
+    o["error"] = json::object{
+        {"step", failed_step}, {"message", error}, {"class", cancelled ? "cancelled" : "failed"}};
+  }
   json::array w;
   for (const auto& s : warnings) w.emplace_back(s);
   o["warnings"] = std::move(w);

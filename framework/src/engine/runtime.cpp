@@ -1,4 +1,5 @@
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/sdk/secret.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -77,11 +78,13 @@ bool Runtime::start(Diagnostics& diags) {
     // A missing key is bad input: say so before the run, not as an auth failure mid-way.
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
       const char* key = std::getenv(std::string(env->get_string()).c_str());
-      if (key == nullptr || *key == '\0') {
-        diags.error(inst.where, "providers." + name + ": the API key variable " +
-                                    std::string(env->get_string()) +
-                                    " (api_key_env) is not set; export it, or run offline with "
-                                    "TEST_MODE=mock");
+      // Whitespace around a key is trimmed (by the provider, too); only whitespace is no key.
+      if (key == nullptr || sdk::trim_secret(key).empty()) {
+        diags.error(inst.where,
+                    "providers." + name + ": the API key variable " +
+                        std::string(env->get_string()) + " (api_key_env) is " +
+                        (key == nullptr || *key == '\0' ? "not set" : "only whitespace") +
+                        "; export it, or run offline with TEST_MODE=mock");
         ok = false;
         continue;
       }

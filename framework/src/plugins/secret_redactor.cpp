@@ -1,4 +1,5 @@
 #include <pipeline/plugins/secret_redactor.hpp>
+#include <pipeline/sdk/secret.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,11 +7,15 @@
 namespace pipeline {
 
 void SecretRedactor::add(std::string secret) {
-  if (secret.size() < 4) return;
   std::lock_guard lock(mu_);
-  if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) {
-    secrets_.push_back(std::move(secret));
+  for (std::string& form : sdk::secret_forms(secret)) {
+    if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) {
+      secrets_.push_back(std::move(form));
+    }
   }
+  // Longest first: a form that contains another (the raw key and the trimmed one) goes whole.
+  std::stable_sort(secrets_.begin(), secrets_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 void SecretRedactor::add_from_env(const std::string& name) {
@@ -18,15 +23,8 @@ void SecretRedactor::add_from_env(const std::string& name) {
 }
 
 std::string SecretRedactor::redact(std::string_view text) const {
-  std::string out(text);
   std::lock_guard lock(mu_);
-  for (const auto& s : secrets_) {
-    for (auto pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos)) {
-      out.replace(pos, s.size(), "[REDACTED]");
-      pos += 10;
-    }
-  }
-  return out;
+  return sdk::redact_secret_forms(std::string(text), secrets_);
 }
 
 }  // namespace pipeline

@@ -74,6 +74,14 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
+bool is_json_content_type(std::string_view type) {
+  std::string t(type.substr(0, type.find(';')));
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  return t == "application/json" || (t.size() > 5 && t.ends_with("+json"));
+}
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* s = static_cast<TransferState*>(user);
   size_t len = size * n;
@@ -83,7 +91,10 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
     s->response->status = status;
     s->status_known = true;
-    s->to_sink = s->sink != nullptr && *s->sink && status >= 200 && status < 300;
+    // A JSON reply to a streaming request (a server that does not stream, or an error document)
+    // is kept whole in the body for the caller to parse; only an event stream goes to the sink.
+    s->to_sink = s->sink != nullptr && *s->sink && status >= 200 && status < 300 &&
+                 !is_json_content_type(s->response->header("content-type"));
   }
   s->received += len;
   if (s->received > s->max_bytes) {

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <pipeline/sdk/json_parse.hpp>
+
 #include "http_common/json_util.hpp"
 #include "http_common/retry_policy.hpp"
 
@@ -89,13 +91,24 @@ Failure HttpProvider::classify_http_error(const HttpResponse& r) const {
   return f;
 }
 
-Completion HttpProvider::attempt(const HttpRequest& http, const ChatRequest& request,
-                                 const sdk::CallContext& ctx, bool& emitted) const {
-  if (!request.stream) {
-    HttpResponse r = client_.post(http, config_.limits, ctx);
-    if (r.status < 200 || r.status >= 300) throw FailureError(classify_http_error(r));
+namespace {
+
+// A failure found inside a successful HTTP reply (a body that does not parse, a filtered answer)
+// carries that reply's status, as docs/abi.md says; the transport's own failures keep theirs.
+[[noreturn]] void rethrow_in_reply(const FailureError& e, long status) {
+  Failure f = e.failure();
+  if (f.http_status == 0 && f.error_class != error_class::kCancelled) {
+    f.http_status = static_cast<int>(status);
+  }
+  throw FailureError(std::move(f));
+}
+
+}  // namespace
+
+Completion HttpProvider::whole_reply(const HttpResponse& r) const {
+  try {
     boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(r.body, ec);
+    boost::json::value v = boost::json::parse(r.body, ec, {}, sdk::json_parse_options());
     if (ec || !v.is_object())
       throw bad_response(config_.provider + ": reply is not a JSON object (" +
                          (ec ? ec.message() : std::string("wrong type")) + ")");
@@ -103,28 +116,58 @@ Completion HttpProvider::attempt(const HttpRequest& http, const ChatRequest& req
     if (auto id = r.header(request_id_header()); !request_id_header().empty() && !id.empty())
       c.request_id = std::string(id);
     return c;
+  } catch (const FailureError& e) {
+    rethrow_in_reply(e, r.status);
+  }
+}
+
+Completion HttpProvider::attempt(const HttpRequest& http, const ChatRequest& request,
+                                 const sdk::CallContext& ctx, bool& emitted) const {
+  if (!request.stream) {
+    HttpResponse r = client_.post(http, config_.limits, ctx);
+    if (r.status < 200 || r.status >= 300) throw FailureError(classify_http_error(r));
+    return whole_reply(r);
   }
 
   SseParser parser;
   std::unique_ptr<StreamDecoder> decoder = make_stream_decoder();
   std::string text;
   std::string delta;
-  auto on_event = [&](const SseEvent& ev) {
-    delta.clear();
-    decoder->on_event(ev, delta);
-    if (delta.empty()) return;
-    text += delta;
+  bool decoding = false;  // a failure thrown while decoding an event is one inside the reply
+  auto emit = [&](const std::string& piece) {
     emitted = true;
-    if (!ctx.emit("text_delta", delta))
+    if (!ctx.emit("text_delta", piece))
       throw FailureError(
           Failure{std::string(error_class::kCancelled), 0, -1, "the consumer stopped the stream"});
+  };
+  auto on_event = [&](const SseEvent& ev) {
+    delta.clear();
+    decoding = true;
+    decoder->on_event(ev, delta);
+    decoding = false;
+    if (delta.empty()) return;
+    text += delta;
+    emit(delta);
   };
   BodySink sink = [&](std::string_view chunk) {
     parser.feed(chunk, on_event);
     return true;
   };
-  HttpResponse r = client_.post(http, config_.limits, ctx, sink);
+  HttpResponse r;
+  try {
+    r = client_.post(http, config_.limits, ctx, sink);
+  } catch (const FailureError& e) {
+    if (decoding) rethrow_in_reply(e, 200);  // only 2xx bodies reach the decoder
+    throw;
+  }
   if (r.status < 200 || r.status >= 300) throw FailureError(classify_http_error(r));
+  if (parser.events() == 0 && !r.body.empty()) {
+    // One JSON document instead of an event stream: a server that does not stream. A body that
+    // does not parse is a bad response (not retried), never a cut stream.
+    Completion c = whole_reply(r);
+    if (!c.text.empty()) emit(c.text);
+    return c;
+  }
   if (!decoder->finished()) {
     // Never hand back a silently short answer: a cut stream is a retryable network failure.
     throw FailureError(Failure{std::string(error_class::kNetwork), static_cast<int>(r.status), -1,
@@ -133,7 +176,12 @@ Completion HttpProvider::attempt(const HttpRequest& http, const ChatRequest& req
                                    std::to_string(parser.events()) + " events, " +
                                    std::to_string(text.size()) + " bytes of text)"});
   }
-  Completion c = decoder->result();
+  Completion c;
+  try {
+    c = decoder->result();
+  } catch (const FailureError& e) {
+    rethrow_in_reply(e, r.status);
+  }
   c.text = std::move(text);
   if (auto id = r.header(request_id_header()); !request_id_header().empty() && !id.empty())
     c.request_id = std::string(id);

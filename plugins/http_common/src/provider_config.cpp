@@ -1,5 +1,7 @@
 #include "http_common/provider_config.hpp"
 
+#include <pipeline/sdk/secret.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -62,12 +64,7 @@ std::string get_string(const boost::json::object& o, std::string_view key, std::
 }  // namespace
 
 std::string ProviderConfig::redact(std::string text) const {
-  if (api_key.empty()) return text;
-  for (size_t pos = text.find(api_key); pos != std::string::npos; pos = text.find(api_key, pos)) {
-    text.replace(pos, api_key.size(), "[REDACTED]");
-    pos += 10;
-  }
-  return text;
+  return sdk::redact_secret_forms(std::move(text), api_key_forms);
 }
 
 ProviderConfig parse_provider_config(std::string_view json, const ProviderDefaults& d,
@@ -99,7 +96,12 @@ ProviderConfig parse_provider_config(std::string_view json, const ProviderDefaul
   c.key_required = d.key_required || !c.api_key_env.empty();
   if (!c.api_key_env.empty()) {
     // Read once, at create(): the environment is not touched on the hot path.
-    if (const char* key = std::getenv(c.api_key_env.c_str())) c.api_key = key;
+    // A key pasted with surrounding whitespace is used trimmed; what a server echoes of it is
+    // redacted in every form.
+    if (const char* key = std::getenv(c.api_key_env.c_str())) {
+      c.api_key = sdk::trim_secret(key);
+      c.api_key_forms = sdk::secret_forms(key);
+    }
   }
   c.model = get_string(o, "model", d.model);
   c.max_tokens = get_int(o, "max_tokens", c.max_tokens, 1);

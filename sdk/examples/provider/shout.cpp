@@ -13,7 +13,7 @@ class Shout : public pipeline::sdk::Provider {
   Shout(const pl_host_api* host, std::string_view config) : Provider(host, config) {}
 
   std::string complete(const pipeline::sdk::CallContext& ctx, std::string_view request) override {
-    if (ctx.cancelled()) throw pipeline::sdk::ProviderError(PL_CANCELLED, "network", "cancelled");
+    if (ctx.cancelled()) throw pipeline::sdk::ProviderError(PL_CANCELLED, "cancelled", "cancelled");
     json::value req = pipeline::sdk::parse_json(request);
     std::string text(req.at("messages").as_array().back().at("content").as_string());
     for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -30,6 +30,17 @@ TEST_P(ProviderCompletionTest, ReturnsTheCommonResponseShape) {
   EXPECT_EQ(received().size(), 1u);
 }
 
+TEST_P(ProviderCompletionTest, AStreamingRequestAnsweredWithOneJsonReplyIsTheAnswer) {
+  auto p = make();
+  ASSERT_TRUE(p);
+  server().push_fault("ignore_stream", 1);  // a server that does not stream
+  Outcome out = call(*p, request("one whole reply", true));
+  ASSERT_TRUE(out.ok()) << out.raw_error;
+  EXPECT_EQ(out.text(), "echo: one whole reply");
+  EXPECT_EQ(out.streamed_text(), out.text()) << "the consumer still sees the text";
+  EXPECT_EQ(received().size(), 1u);
+}
+
 TEST_P(ProviderCompletionTest, TranslatesParametersIntoTheWireFormat) {
   auto p = make();
   ASSERT_TRUE(p);

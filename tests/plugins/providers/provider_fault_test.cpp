@@ -45,8 +45,12 @@ std::vector<FaultCase> fault_cases() {
       {"truncate_stream", "truncate", true, "network", 200, 3},
       {"truncate", "truncate", false, "network", 0, 3},
       {"disconnect_stream", "disconnect", true, "network", 0, 3},
-      {"malformed_json", "malformed_json", false, "bad_response", 0, 1},
-      {"malformed_json_stream", "malformed_json", true, "bad_response", 0, 1},
+      // Failures inside a successful HTTP reply carry its status, 200 (docs/abi.md).
+      {"malformed_json", "malformed_json", false, "bad_response", 200, 1},
+      {"malformed_json_stream", "malformed_json", true, "bad_response", 200, 1},
+      // A streaming request answered with a JSON content type and a body that does not parse:
+      // a bad response, not a cut stream, and not retried.
+      {"malformed_json_body_stream", "malformed_json_body", true, "bad_response", 200, 1},
       {"oversize", "oversize;bytes=300000", false, "bad_response", 0, 1, small_body},
       {"oversize_stream", "oversize;bytes=300000", true, "bad_response", 0, 1, small_body},
       {"context_window", "context_window", false, "context_window", 400, 1},

@@ -205,9 +205,14 @@ class MockLlmServer::Impl {
     reply.output_tokens = static_cast<int64_t>(reply.pieces.size());
     for (const auto& [k, v] : w.reply_headers(reply).items) res.set_header(k, v);
 
-    if (!prompt.stream) {
-      std::string text = fault.is("malformed_json") ? "{\"id\": \"broken\", \"content\": [{\"te"
-                                                    : w.reply_body(reply);
+    // malformed_json_body: a JSON reply (content type and all) that is not valid JSON, even to a
+    // streaming request; ignore_stream: a whole JSON reply to a streaming request, as servers
+    // without streaming send.
+    const bool json_reply =
+        !prompt.stream || fault.is("malformed_json_body") || fault.is("ignore_stream");
+    if (json_reply) {
+      const bool broken = fault.is("malformed_json") || fault.is("malformed_json_body");
+      std::string text = broken ? "{\"id\": \"broken\", \"content\": [{\"te" : w.reply_body(reply);
       if (fault.is("truncate") || fault.is("disconnect") || fault.is("stall")) {
         // Declares the full length, sends half, then (after a stall) drops the connection.
         int64_t stall = fault.is("stall") ? fault.param("ms", 10000) : 0;

@@ -1,10 +1,14 @@
 // A pipeline_ex workflow as typed structs, loaded from YAML with every problem reported at once.
+// Once loaded it is plain JSON plus a SourceMap for diagnostics: no YAML node lives on into the
+// run, so sub-steps, inline pipelines and step lists a plugin sends are parsed by the same JSON
+// functions, from any thread, without a lock.
 //
 //   Diagnostics d;
 //   auto wf = load_workflow("examples/hello.yaml", d);  // nullopt when it cannot be used at all
 #pragma once
 
 #include <pipeline/config/diagnostics.hpp>
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/json.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -32,7 +36,7 @@ struct StepConfig {
   std::optional<json::value> condition;
   std::string output_to_file;
   SourceLocation where;
-  YAML::Node node;  // kept for locating fields in later diagnostics
+  SourceRef source;  // where the step's fields were written, for later diagnostics
 };
 
 struct Workflow {
@@ -47,18 +51,28 @@ struct Workflow {
   std::string workspace_dir = "./workspace";
   std::string output_dir = "./outputs";  // defaults.output_dir
   json::object raw;                      // the whole `workflow:` map
-  YAML::Node node;                       // the `workflow:` node
-  YAML::Node host_node;                  // `workflow.host:`, overrides of the host config
+  // The workflow's own sections that the framework does not interpret (gemini_functions,
+  // environment, ...): handed to every step as input.workflow.sections (docs/abi.md).
+  json::object sections;
+  SourceRef source;  // where the `workflow:` map was written
 };
 
 std::optional<Workflow> load_workflow(const std::filesystem::path& file, Diagnostics& diags);
+// A document's root, holding the `workflow:` map.
 std::optional<Workflow> parse_workflow(const YAML::Node& root, const std::filesystem::path& file,
                                        Diagnostics& diags);
-// Parses one step map (also used for steps nested in loops and parallel tasks).
+// The `workflow:` map itself as JSON (an inline nested pipeline); `at` locates it.
+std::optional<Workflow> parse_workflow_map(const json::value& map, const SourceRef& at,
+                                           const std::filesystem::path& file, Diagnostics& diags);
 // Parses a `prompt:` (list of parts, or a plain string as one static part) into step.prompt.
-void parse_prompt(const YAML::Node& node, const std::string& file, StepConfig& step,
+void parse_prompt(const json::value& prompt, const SourceRef& at, StepConfig& step,
                   Diagnostics& diags);
-std::optional<StepConfig> parse_step(const YAML::Node& node, const std::string& file,
+// Parses one step map (also used for steps nested in loops and parallel tasks).
+std::optional<StepConfig> parse_step(const json::value& step, const SourceRef& at,
                                      Diagnostics& diags);
+// A list of steps whose names are unique within it: a workflow's steps, a loop body, a list a
+// plugin sends. Invalid steps are reported and left out.
+std::vector<StepConfig> parse_step_list(const json::array& list, const SourceRef& at,
+                                        Diagnostics& diags);
 
 }  // namespace pipeline

@@ -2,11 +2,12 @@
 // `signature:` YAML or from DSPy's string form; its hash keys the optimization cache.
 //
 //   auto sig = parse_signature_string("question: str, k: int -> answers: list[str]");
-//   auto sig2 = signature_from_yaml(step.node["signature"], "wf.yaml", diags);
-//   sig->hash();   // sha256 of the canonical JSON of instructions and fields
+//   auto sig2 = signature_from_json(step.raw.at("signature"), step.source.child("signature"),
+//   diags); sig->hash();   // sha256 of the canonical JSON of instructions and fields
 #pragma once
 
 #include <pipeline/config/diagnostics.hpp>
+#include <pipeline/config/source_map.hpp>
 #include <pipeline/dspy/field_type.hpp>
 #include <pipeline/json.hpp>
 #include <pipeline/status.hpp>
@@ -72,6 +73,9 @@ Result<Signature> parse_signature_string(std::string_view text,
 // A step's `signature:`: either the string form, or a map {instructions, input_fields: [{name,
 // type, description, template, prefix}], output_fields: [{name, type, description, schema,
 // prefix}]}. Every problem goes to diags with file:line:col; nullopt when there were errors.
+std::optional<Signature> signature_from_json(const json::value& node, const SourceRef& at,
+                                             Diagnostics& diags);
+// The same, straight from a YAML node (tests, tools that hold YAML).
 std::optional<Signature> signature_from_yaml(const YAML::Node& node, const std::string& file,
                                              Diagnostics& diags);
 

@@ -2,7 +2,7 @@
 // `adapter_fallback: false` (DSPy's Chat -> JSON retry is on by default) and
 // `dspy_config: {chain_of_thought: true}`. Shared by render, run and evaluate.
 //
-//   auto d = step_dspy_from_config(step, wf.file.string(), diags);
+//   auto d = step_dspy_from_config(step, diags);
 //   auto inputs = resolve_inputs(d->signature, given, resolver);
 #pragma once
 
@@ -27,8 +27,7 @@ struct StepDspy {
 };
 
 // nullopt (with a diagnostic naming file:line:col) when the step has no usable signature.
-std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, const std::string& file,
-                                              Diagnostics& diags);
+std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostics& diags);
 
 // "chat" -> ChatAdapter, "json" -> JSONAdapter; nullptr for anything else.
 std::unique_ptr<Adapter> make_adapter(std::string_view name);

@@ -7,7 +7,8 @@
 namespace pipeline {
 
 Result<bool> evaluate_condition(const json::value& condition, const PathResolver& resolve,
-                                const std::function<void(std::string_view)>& on_unknown = {});
+                                const std::function<void(std::string_view)>& on_unknown = {},
+                                const CancelCheck& cancelled = {});
 
 // Syntax check without evaluating (validation time). The message says what is wrong and where.
 Status check_condition(const json::value& condition);

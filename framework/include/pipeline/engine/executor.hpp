@@ -8,11 +8,13 @@
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/engine/run_context.hpp>
 #include <pipeline/engine/run_result.hpp>
+#include <pipeline/engine/step_strategy.hpp>
 #include <pipeline/llm/call_record.hpp>
 #include <pipeline/plugins/call_context.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,10 +48,12 @@ struct Nesting {
 class Executor {
  public:
   Executor(Runtime& runtime, ExecutorOptions options);
+  ~Executor();
   RunResult run(const Workflow& wf);
 
   // The pieces the "pipeline.executor" service builds on (loops, nested pipelines):
   // one step inside a given scope, and a whole nested workflow in its own context.
+  // A step runs as prepare -> strategy -> commit (step_strategy.hpp).
   StepOutcome run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                        const Nesting& nesting);
   RunResult run_nested(const Workflow& wf, RunContext ctx, Nesting nesting);
@@ -63,8 +67,14 @@ class Executor {
  private:
   RunResult run_steps(const Workflow& wf, RunContext& ctx, const Nesting& nesting,
                       std::size_t first_step, RunResult result);
+  // Interpolates the step, renders its prompt, checks its condition: nullopt when it is skipped
+  // (`out` says why), an error when it cannot run.
+  Result<std::optional<PreparedStep>> prepare(const StepRun& run, StepOutcome& out);
+  // Variables, the result, output_to_file (a failure to write fails the step in `out`).
+  void commit(const PreparedStep& prepared, json::object doc, const StepRun& run, StepOutcome& out);
   Runtime& runtime_;
   ExecutorOptions options_;
+  std::unique_ptr<StepStrategy> traditional_;
   std::string run_id_;
   std::mutex warnings_mu_;
   std::vector<std::string> warnings_;

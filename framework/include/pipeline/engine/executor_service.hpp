@@ -83,8 +83,6 @@ class ExecutorService {
   std::map<const pl_call_context*, std::shared_ptr<Frame>> frames_;
   std::map<uint64_t, std::shared_ptr<Scope>> scopes_;
   uint64_t next_scope_ = 1;
-  // yaml-cpp nodes are not safe to read from several threads; sub-step YAML is parsed under it.
-  std::mutex yaml_mu_;
 };
 
 }  // namespace pipeline

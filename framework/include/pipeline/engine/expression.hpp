@@ -20,6 +20,8 @@ namespace pipeline {
 
 // Looks a dotted path up in the run; nullopt when nothing by that name exists.
 using PathResolver = std::function<std::optional<json::value>(std::string_view path)>;
+// True once the run is cancelled (Ctrl-C, SIGTERM); long evaluations poll it and stop.
+using CancelCheck = std::function<bool()>;
 
 class Expression {
  public:
@@ -28,9 +30,12 @@ class Expression {
   static Result<Expression> parse(std::string_view text);
 
   // Unknown paths read as null and are reported through `on_unknown` (if set). Evaluation errors
-  // (a function's wrong arguments, division by zero) are INVALID_ARGUMENT.
+  // (a function's wrong arguments, division by zero) are INVALID_ARGUMENT; CANCELLED once
+  // `cancelled` says so (polled at every path and call, so a huge expression over huge data
+  // stops within moments of Ctrl-C).
   Result<json::value> evaluate(const PathResolver& resolve,
-                               const std::function<void(std::string_view)>& on_unknown = {}) const;
+                               const std::function<void(std::string_view)>& on_unknown = {},
+                               const CancelCheck& cancelled = {}) const;
 
   // Every path the expression reads, for validation (e.g. steps it refers to).
   std::vector<std::string> paths() const;

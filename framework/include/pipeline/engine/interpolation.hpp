@@ -18,8 +18,11 @@ namespace pipeline {
 
 class Interpolator {
  public:
-  Interpolator(PathResolver resolve, std::function<void(std::string_view)> on_unknown)
-      : resolve_(std::move(resolve)), on_unknown_(std::move(on_unknown)) {}
+  Interpolator(PathResolver resolve, std::function<void(std::string_view)> on_unknown,
+               CancelCheck cancelled = {})
+      : resolve_(std::move(resolve)),
+        on_unknown_(std::move(on_unknown)),
+        cancelled_(std::move(cancelled)) {}
 
   // A string with no {{ stays as it is. An expression that fails to parse or evaluate is an error.
   Result<json::value> render(std::string_view text) const;
@@ -31,6 +34,7 @@ class Interpolator {
  private:
   PathResolver resolve_;
   std::function<void(std::string_view)> on_unknown_;
+  CancelCheck cancelled_;
 };
 
 // True when `text` contains a {{...}} placeholder.

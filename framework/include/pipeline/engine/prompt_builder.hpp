@@ -20,10 +20,14 @@ struct RenderedPrompt {
 
 class PromptBuilder {
  public:
-  // File parts are read relative to the current directory first, then to `workflow_dir`.
+  // File parts are read relative to the current directory first, then to `workflow_dir`; a read
+  // stops (CANCELLED) once `cancelled` says so.
   PromptBuilder(const RunContext& ctx, const Interpolator& interp,
-                std::filesystem::path workflow_dir)
-      : ctx_(ctx), interp_(interp), workflow_dir_(std::move(workflow_dir)) {}
+                std::filesystem::path workflow_dir, CancelCheck cancelled = {})
+      : ctx_(ctx),
+        interp_(interp),
+        workflow_dir_(std::move(workflow_dir)),
+        cancelled_(std::move(cancelled)) {}
 
   Result<RenderedPrompt> render(const std::vector<PromptPart>& parts) const;
 
@@ -32,6 +36,7 @@ class PromptBuilder {
   const RunContext& ctx_;
   const Interpolator& interp_;
   std::filesystem::path workflow_dir_;
+  CancelCheck cancelled_;
 };
 
 }  // namespace pipeline

@@ -11,7 +11,8 @@
 namespace pipeline {
 
 struct StepOutcome {
-  enum class State { kCompleted, kSkipped, kFailed };
+  // kCancelled: stopped by SIGINT/SIGTERM (the run's cancellation), not by a fault of its own.
+  enum class State { kCompleted, kSkipped, kFailed, kCancelled };
   std::string name;
   std::string type;
   State state = State::kCompleted;

@@ -11,7 +11,9 @@ namespace pipeline {
 
 class SecretRedactor {
  public:
-  // Secrets shorter than 4 characters are ignored: redacting them would shred ordinary text.
+  // Adds every form of `secret` a server may echo (as read, trimmed, URL-encoded, JSON-escaped;
+  // see sdk/secret.hpp). Forms shorter than 4 characters are ignored: redacting them would shred
+  // ordinary text.
   void add(std::string secret);
   // Adds the value of the environment variable `name`, if set.
   void add_from_env(const std::string& name);

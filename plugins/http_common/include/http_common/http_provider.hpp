@@ -81,6 +81,9 @@ class HttpProvider : public sdk::Provider {
  private:
   Completion attempt(const HttpRequest& http, const ChatRequest& request,
                      const sdk::CallContext& ctx, bool& emitted) const;
+  // A 2xx reply that is one JSON document (to a plain request, or to a streaming one from a
+  // server that does not stream).
+  Completion whole_reply(const HttpResponse& response) const;
   Failure classify_http_error(const HttpResponse& response) const;
   [[noreturn]] void finish_with(Failure f, int attempts) const;
 

@@ -36,7 +36,8 @@ struct ProviderConfig {
   std::string provider;
   std::string base_url;     // without a trailing '/'
   std::string api_key_env;  // the NAME of the environment variable
-  std::string api_key;      // the secret itself: never logged, never put in a message
+  std::string api_key;      // the secret itself, trimmed: never logged, never put in a message
+  std::vector<std::string> api_key_forms;  // every form of it a server may echo (sdk/secret.hpp)
   bool key_required = true;
   std::string model;
   int64_t max_tokens = 1024;  // used when a request gives none
@@ -48,7 +49,8 @@ struct ProviderConfig {
   PriceTable prices;
   boost::json::object raw;  // the whole config, for provider-specific keys
 
-  // Replaces every occurrence of the API key in `text` with "[REDACTED]".
+  // Replaces every form of the API key in `text` (as read, trimmed, URL-encoded, JSON-escaped)
+  // with "[REDACTED]".
   std::string redact(std::string text) const;
 };
 

@@ -20,6 +20,9 @@
 //                (non-stream: declares the full Content-Length, sends half, closes)
 //   disconnect   streams half the events, then drops the connection mid-chunk
 //   malformed_json   200 with a body (or an SSE event) that is not valid JSON
+//   malformed_json_body  200, application/json, a body that is not valid JSON, even to a
+//                streaming request (no SSE at all)
+//   ignore_stream    a whole application/json reply to a streaming request
 //   oversize     bytes=33554432: a valid reply whose text makes the body that large
 //   context_window   400 in the provider's "prompt too long" form
 //   content_filter   a reply blocked by the provider's safety filter, with no text

@@ -1,0 +1,55 @@
+// How a prepared step runs. The executor cuts a step into prepare (interpolate, render the
+// prompt, check the condition) -> strategy -> commit (results, variables, output_to_file,
+// checkpoint); the strategy is the part the router will choose (traditional today; DSPy and
+// hybrid strategies next).
+//
+//   TraditionalStrategy traditional;
+//   Result<json::object> doc = traditional.run(prepared, step_run);   // {"output": ...}
+#pragma once
+
+#include <pipeline/config/workflow.hpp>
+#include <pipeline/engine/run_context.hpp>
+#include <pipeline/json.hpp>
+#include <pipeline/llm/call_frame.hpp>
+#include <pipeline/llm/call_record.hpp>
+#include <pipeline/status.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pipeline {
+
+class Executor;
+
+// One step as it runs: where it is and what its calls are attributed to.
+struct StepRun {
+  Executor& executor;
+  const Workflow& workflow;
+  const StepConfig& step;
+  RunContext& ctx;
+  int depth = 0;
+  const std::vector<std::string>& pipeline_stack;
+  const CallFrame& frame;
+  CallLog& calls;
+};
+
+// What prepare made of a step whose condition holds: the step plugin's input document
+// (docs/abi.md) and where its output goes.
+struct PreparedStep {
+  json::object input;
+  std::filesystem::path output_dir;
+  std::string output_file;  // rendered output_to_file; empty when none
+};
+
+class StepStrategy {
+ public:
+  virtual ~StepStrategy() = default;
+  // The mode its calls are recorded under ("traditional", "dspy_optimized", ...).
+  virtual std::string_view mode() const = 0;
+  // The step's output document ({"output": ..., "set_variables": {...}}), or why it failed.
+  virtual Result<json::object> run(const PreparedStep& step, const StepRun& run) = 0;
+};
+
+}  // namespace pipeline
