@@ -6,21 +6,21 @@ namespace pipeline {
 
 namespace {
 
-// Step types are the `type` of maps listed in sequences (steps, sub-steps, tasks), except the
+// Step types are the `type` of objects listed in arrays (steps, sub-steps, tasks), except the
 // prompt parts. A `type` that is not a step (a schema's anyOf entry) only costs a full load.
-void collect_steps(const YAML::Node& node, bool in_list, PluginNeeds& needs) {
-  if (node.IsMap()) {
-    for (const auto& kv : node) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+void collect_steps(const json::value& node, bool in_list, PluginNeeds& needs) {
+  if (node.is_object()) {
+    for (const auto& kv : node.get_object()) {
+      const std::string_view key = kv.key();
       if (key == "pipeline_file" || key == "pipeline") needs.everything = true;
-      if (key == "type" && in_list && kv.second.IsScalar()) {
-        needs.components.insert({PL_KIND_STEP, kv.second.Scalar()});
+      if (key == "type" && in_list && kv.value().is_string()) {
+        needs.components.insert({PL_KIND_STEP, std::string(kv.value().get_string())});
       }
       if (key == "prompt") continue;
-      collect_steps(kv.second, false, needs);
+      collect_steps(kv.value(), false, needs);
     }
-  } else if (node.IsSequence()) {
-    for (const auto& item : node) collect_steps(item, true, needs);
+  } else if (node.is_array()) {
+    for (const auto& item : node.get_array()) collect_steps(item, true, needs);
   }
 }
 
@@ -39,7 +39,7 @@ PluginNeeds needed_plugins(const HostConfig& cfg, const Workflow* workflow) {
       }
     }
   }
-  if (workflow != nullptr) collect_steps(workflow->node, false, needs);
+  if (workflow != nullptr) collect_steps(json::value(workflow->raw), false, needs);
   return needs;
 }
 
