@@ -39,9 +39,9 @@ if grep -q "$build" "$work/plugins.json"; then fail "installed host loaded plugi
 mkdir -p "$work/probe"
 printf 'cmake_minimum_required(VERSION 3.25)\nproject(probe NONE)\nfind_package(pipeline-sdk ${WANT} REQUIRED)\n' \
   >"$work/probe/CMakeLists.txt"
-cmake -S "$work/probe" -B "$work/probe/b1" -DWANT=1.0 -DCMAKE_PREFIX_PATH="$prefix" >/dev/null ||
+cmake -S "$work/probe" -B "$work/probe/b1" -G Ninja -DWANT=1.0 -DCMAKE_PREFIX_PATH="$prefix" >/dev/null ||
   fail "find_package(pipeline-sdk 1.0) failed"
-if cmake -S "$work/probe" -B "$work/probe/b2" -DWANT=2.0 -DCMAKE_PREFIX_PATH="$prefix" \
+if cmake -S "$work/probe" -B "$work/probe/b2" -G Ninja -DWANT=2.0 -DCMAKE_PREFIX_PATH="$prefix" \
   >/dev/null 2>&1; then
   fail "find_package(pipeline-sdk 2.0) accepted an ABI 1 SDK"
 fi
