@@ -15,6 +15,7 @@
 #define PIPELINE_PLUGIN_HPP
 
 #include <pipeline/plugin.h>
+#include <pipeline/sdk/json_escape.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -55,41 +56,6 @@ class ProviderError : public Error {
   int http_status_;
   int64_t retry_after_ms_;
 };
-
-// Escapes a string for inclusion in a JSON string literal (for error documents built by hand).
-inline std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 // Appends to a caller-owned pl_buffer.
 inline void append(pl_buffer* buffer, std::string_view data) {

@@ -6,6 +6,8 @@
 //   text = pipeline::sdk::redact_secret_forms(std::move(text), forms);
 #pragma once
 
+#include <pipeline/sdk/json_escape.hpp>
+
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -47,41 +49,6 @@ inline std::string percent_encoded(std::string_view s, bool plus_for_space, bool
   return out;
 }
 
-// As the value appears inside a JSON string (a server's error body, our own --json output).
-inline std::string json_escaped(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
-
 }  // namespace detail
 
 // Every form of a secret that a server (or our own serializers) may echo: the value as read, the
@@ -98,7 +65,7 @@ inline std::vector<std::string> secret_forms(std::string_view raw) {
   const std::string trimmed = trim_secret(raw);
   for (const std::string& v : {std::string(raw), trimmed}) {
     add(v);
-    add(detail::json_escaped(v));
+    add(json_escape(v));  // as the value appears inside a JSON string
     for (bool plus : {false, true}) {
       for (bool lower : {false, true}) add(detail::percent_encoded(v, plus, lower));
     }
