@@ -32,8 +32,9 @@ extern "C" {
 /* Major changes rename the entry symbols (the _v1 suffix), so an old host never calls a new plugin.
  */
 #define PL_ABI_MAJOR 1
-/* Minor versions only append members; a 1.0 plugin loads in any 1.x host. */
-#define PL_ABI_MINOR 0
+/* Minor versions only append members; a 1.0 plugin loads in any 1.x host.
+   1.1: the "pipeline.program" service (optimizers). */
+#define PL_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define PL_EXPORT __declspec(dllexport)
@@ -206,9 +207,15 @@ typedef struct pl_provider_vtable {
 /* ---- Optimizers -------------------------------------------------------------------------------
  */
 
-/* task:   {"signature", "trainset", "valset", "metric", "params"}; runs programs and scores them
-           through the "pipeline.program" host service.
-   result: a program JSON in DSPy's saved shape. */
+/* task:   {"step", "signature": {"instructions", "inputs": [{"name", "type", "description",
+           "prefix"}], "outputs": [...], "text": "a, b -> c"}, "trainset": [{"inputs": {...},
+           "outputs": {...}}], "valset": [...], "metric": "<name>", "params": {...}, "seed": n,
+           "program": <the starting candidate>, "budget": {...as pipeline.program's budget()}};
+           the optimizer runs and scores candidates only through the "pipeline.program" service,
+           passing the ctx optimize() received.
+   result: the best candidate, {"instructions", "demos": [...]} (the host builds the program), or a
+           program JSON in DSPy's saved shape. Cancelled or out of budget, return the best so far
+           with PL_OK: the host keeps it and says why the search stopped. */
 typedef struct pl_optimizer_vtable {
   pl_component_header header;
   /* [thread] per PL_FLAG_CONCURRENT  [owns] host owns task and buffers */
@@ -315,6 +322,55 @@ typedef struct pl_executor_service_v1 {
                           size_t request_len, pl_buffer* response_json, pl_buffer* error);
 } pl_executor_service_v1;
 
+/* "pipeline.program", version 1 (ABI 1.1): the host side of an optimization. Every call names its
+   optimization by `ctx`: pass the context optimize() received (from any thread you start).
+   Examples are the task's sets, named {"set": "train" | "val", "index": i}. A *candidate* is one
+   predictor's state, {"instructions": "...", "demos": [{"<field>": value, ...}, ...]}; a demo
+   carrying "augmented": true is a bootstrapped trace (DSPy's marker). Every LM call made here
+   counts against the optimization's budget; once it is spent, run, score and lm return
+   PL_RESOURCE_EXHAUSTED, and PL_CANCELLED after a cancel: return the best candidate so far. */
+#define PL_SERVICE_PROGRAM "pipeline.program"
+typedef struct pl_program_service_v1 {
+  pl_service_header header;
+  /* [thread] any thread, concurrently  [owns] host owns request and buffers.
+     request: {"candidate", "example": {"set", "index"} | "inputs": {...}, "temperature": t,
+     "rollout_id": n (a different id is a different cache key), "score": bool}. Runs the candidate
+     on one example with the step's adapter, model and provider. response: {"outputs": {...},
+     "error": "..." (set, with outputs {}, when the reply did not parse), "score", "feedback"
+     (with "score": true and an example), "lm_calls", "cache_hits", "cost_usd"} */
+  int32_t (*run)(void* host_data, const pl_call_context* ctx, const char* request_json,
+                 size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  /* [thread] any thread, concurrently  request: {"example": {"set", "index"}, "outputs": {...}}
+     response: {"score": 0..1, "feedback": "..."}, by the step's metric */
+  int32_t (*score)(void* host_data, const pl_call_context* ctx, const char* request_json,
+                   size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  /* [thread] any thread, concurrently  request: {"candidate", "set": "train" | "val", "indices":
+     [...] (default: every example of the set), "concurrency": n (default: the optimization's),
+     "label": "..." (names it in the report)}. Runs and scores the examples, at most n at a time;
+     an example whose reply did not parse scores 0. response: {"score": mean, "results":
+     [{"index", "score", "feedback", "outputs", "error"}] in index order, "lm_calls",
+     "cache_hits", "cost_usd", "complete": bool, "stopped": "budget" | "cancelled" (when not
+     complete: the mean is over the examples that ran)}. Each call is a scored candidate in the
+     host's report. */
+  int32_t (*evaluate)(void* host_data, const pl_call_context* ctx, const char* request_json,
+                      size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  /* [thread] any thread, concurrently  a free-form LM call (instruction proposals, reflections):
+     {"messages": [{"role", "content"}], "temperature", "rollout_id"} -> {"text"}, or
+     {"signature": "a, b -> c", "instructions", "inputs": {...}, "temperature", "rollout_id"} ->
+     {"outputs": {...}}, rendered and parsed as DSPy's ChatAdapter does. Served by the step's
+     provider unless the task's params name a "prompt_model" / "reflection_lm" instance. */
+  int32_t (*lm)(void* host_data, const pl_call_context* ctx, const char* request_json,
+                size_t request_len, pl_buffer* response_json, pl_buffer* error);
+  /* [thread] any thread  [owns] host copies the event. event: {"stage", "message", "candidate",
+     "of", "best_score"} (all optional), shown on the user's progress line. Returns PL_CANCELLED
+     once the optimization was cancelled, else PL_OK. */
+  int32_t (*progress)(void* host_data, const pl_call_context* ctx, const char* event_json,
+                      size_t event_len);
+  /* [thread] any thread  appends {"lm_calls", "max_lm_calls", "elapsed_seconds", "max_seconds",
+     "cost_usd", "max_cost_usd", "exhausted": bool, "cancelled": bool}; a max of 0 is no limit */
+  int32_t (*budget)(void* host_data, const pl_call_context* ctx, pl_buffer* status_json);
+} pl_program_service_v1;
+
 /* ---- The host API table (passed to init and create) -------------------------------------------
  */
 
@@ -373,6 +429,8 @@ PL_STATIC_ASSERT(sizeof(pl_completion_service_v1) == 24, "pl_completion_service_
 PL_STATIC_ASSERT(sizeof(pl_executor_service_v1) == 56, "pl_executor_service_v1 layout");
 PL_STATIC_ASSERT(offsetof(pl_executor_service_v1, run_pipeline) == 48,
                  "pl_executor_service_v1.run_pipeline");
+PL_STATIC_ASSERT(sizeof(pl_program_service_v1) == 64, "pl_program_service_v1 layout");
+PL_STATIC_ASSERT(offsetof(pl_program_service_v1, budget) == 56, "pl_program_service_v1.budget");
 PL_STATIC_ASSERT(sizeof(pl_host_api) == 48, "pl_host_api layout");
 PL_STATIC_ASSERT(offsetof(pl_host_api, get_service) == 40, "pl_host_api.get_service");
 PL_STATIC_ASSERT(sizeof(pl_buffer) == 32, "pl_buffer layout");

@@ -205,6 +205,51 @@ class ExecutorScope {
   uint64_t id_ = 0;
 };
 
+// The "pipeline.program" service (ABI 1.1) for one optimization: construct it in optimize() with
+// the context optimize() received. JSON documents go in and out as strings. run, score, evaluate
+// and lm throw Error on a failed status: PL_RESOURCE_EXHAUSTED (the budget is spent) and
+// PL_CANCELLED mean "stop and return the best candidate so far".
+//
+//   ProgramService svc(host(), ctx);
+//   std::string r = svc.evaluate(R"({"candidate":{"instructions":"...","demos":[]},"set":"val"})");
+class ProgramService {
+ public:
+  ProgramService(const Host& host, const CallContext& ctx)
+      : svc_(host.service<pl_program_service_v1>(PL_SERVICE_PROGRAM, 1)), ctx_(ctx) {
+    if (svc_ == nullptr)
+      throw Error(PL_UNIMPLEMENTED, "host has no pipeline.program service (it needs ABI 1.1)");
+  }
+  std::string run(std::string_view request_json) const { return call(svc_->run, request_json); }
+  std::string score(std::string_view request_json) const { return call(svc_->score, request_json); }
+  std::string evaluate(std::string_view request_json) const {
+    return call(svc_->evaluate, request_json);
+  }
+  std::string lm(std::string_view request_json) const { return call(svc_->lm, request_json); }
+  // Returns false once the optimization was cancelled.
+  bool progress(std::string_view event_json) const {
+    return svc_->progress(svc_->header.host_data, ctx_.raw(), event_json.data(),
+                          event_json.size()) == PL_OK;
+  }
+  std::string budget() const {
+    StringBuffer out;
+    svc_->budget(svc_->header.host_data, ctx_.raw(), out.get());
+    return out.take();
+  }
+
+ private:
+  using Fn = int32_t (*)(void*, const pl_call_context*, const char*, size_t, pl_buffer*,
+                         pl_buffer*);
+  std::string call(Fn fn, std::string_view request_json) const {
+    StringBuffer out, err;
+    int32_t st = fn(svc_->header.host_data, ctx_.raw(), request_json.data(), request_json.size(),
+                    out.get(), err.get());
+    if (st != PL_OK) throw Error(st, err.take());
+    return out.take();
+  }
+  const pl_program_service_v1* svc_;
+  const CallContext& ctx_;
+};
+
 namespace detail {
 
 inline void write_error(pl_buffer* error, const std::exception& e) {
