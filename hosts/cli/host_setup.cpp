@@ -1,7 +1,7 @@
 #include "host_setup.hpp"
 
-#include <pipeline/config/workflow_validator.hpp>
 #include <pipeline/config/yaml_json.hpp>
+#include <pipeline/engine/workflow_validator.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

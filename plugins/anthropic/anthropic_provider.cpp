@@ -39,15 +39,11 @@ bool mentions_context_window(std::string_view m) {
 
 class AnthropicStreamDecoder : public http::StreamDecoder {
  public:
-  void on_event(const http::SseEvent& ev, std::string& delta) override {
-    if (ev.event == "ping") return;
-    boost::system::error_code e;
-    boost::json::value v = boost::json::parse(ev.data, e);
-    if (e || !v.is_object())
-      throw http::FailureError(
-          http::Failure{std::string(ec::kBadResponse), 0, -1,
-                        "anthropic: unparsable stream event '" + ev.event + "': " + e.message()});
-    const auto& o = v.get_object();
+  AnthropicStreamDecoder() : StreamDecoder("anthropic", "anthropic: the model refused to answer") {}
+
+ protected:
+  bool on_control(const http::SseEvent& ev) override { return ev.event == "ping"; }
+  void on_json(const http::SseEvent&, const boost::json::object& o, std::string& delta) override {
     std::string_view type = ju::str(o, "type");
     if (type == "message_start") {
       if (const auto* m = ju::obj(o, "message")) {
@@ -62,7 +58,6 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
       if (const auto* d = ju::obj(o, "delta");
           d != nullptr && ju::str(*d, "type") == "text_delta") {
         delta.append(ju::str(*d, "text"));
-        seen_text_ = seen_text_ || !delta.empty();
       }
     } else if (type == "message_delta") {
       if (const auto* d = ju::obj(o, "delta"))
@@ -79,16 +74,6 @@ class AnthropicStreamDecoder : public http::StreamDecoder {
       throw http::FailureError(anthropic_failure(err ? *err : boost::json::object{}, 0));
     }
   }
-  bool finished() const override { return finished_; }
-  http::Completion result() const override {
-    http::reject_textless_refusal(result_, seen_text_, "anthropic: the model refused to answer");
-    return result_;
-  }
-
- private:
-  http::Completion result_;
-  bool finished_ = false;
-  bool seen_text_ = false;
 };
 
 }  // namespace

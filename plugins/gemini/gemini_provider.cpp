@@ -82,26 +82,13 @@ bool absorb(const boost::json::object& o, http::Completion& c, std::string& text
 
 class GeminiStreamDecoder : public http::StreamDecoder {
  public:
-  void on_event(const http::SseEvent& ev, std::string& delta) override {
-    boost::system::error_code e;
-    boost::json::value v = boost::json::parse(ev.data, e);
-    if (e || !v.is_object())
-      throw http::FailureError(http::Failure{std::string(ec::kBadResponse), 0, -1,
-                                             "gemini: unparsable stream chunk: " + e.message()});
-    if (absorb(v.get_object(), result_, delta)) finished_ = true;
-    seen_text_ = seen_text_ || !delta.empty();
-  }
-  // Gemini has no terminal event: the chunk carrying finishReason ends the answer.
-  bool finished() const override { return finished_; }
-  http::Completion result() const override {
-    http::reject_textless_refusal(result_, seen_text_, "gemini: the answer was blocked");
-    return result_;
-  }
+  GeminiStreamDecoder() : StreamDecoder("gemini", "gemini: the answer was blocked") {}
 
- private:
-  http::Completion result_;
-  bool finished_ = false;
-  bool seen_text_ = false;
+ protected:
+  // Gemini has no terminal event: the chunk carrying finishReason ends the answer.
+  void on_json(const http::SseEvent&, const boost::json::object& o, std::string& delta) override {
+    if (absorb(o, result_, delta)) finished_ = true;
+  }
 };
 
 }  // namespace

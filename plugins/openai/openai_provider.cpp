@@ -56,29 +56,17 @@ void absorb(const boost::json::object& o, http::Completion& c, std::string& text
 
 class OpenAiStreamDecoder : public http::StreamDecoder {
  public:
-  void on_event(const http::SseEvent& ev, std::string& delta) override {
-    if (ev.data == "[DONE]") {
-      finished_ = true;
-      return;
-    }
-    boost::system::error_code e;
-    boost::json::value v = boost::json::parse(ev.data, e);
-    if (e || !v.is_object())
-      throw http::FailureError(http::Failure{std::string(ec::kBadResponse), 0, -1,
-                                             "openai: unparsable stream chunk: " + e.message()});
-    absorb(v.get_object(), result_, delta, false);
-    seen_text_ = seen_text_ || !delta.empty();
-  }
-  bool finished() const override { return finished_; }
-  http::Completion result() const override {
-    http::reject_textless_refusal(result_, seen_text_, "openai: the answer was filtered");
-    return result_;
-  }
+  OpenAiStreamDecoder() : StreamDecoder("openai", "openai: the answer was filtered") {}
 
- private:
-  http::Completion result_;
-  bool finished_ = false;
-  bool seen_text_ = false;
+ protected:
+  bool on_control(const http::SseEvent& ev) override {
+    if (ev.data != "[DONE]") return false;
+    finished_ = true;
+    return true;
+  }
+  void on_json(const http::SseEvent&, const boost::json::object& o, std::string& delta) override {
+    absorb(o, result_, delta, false);
+  }
 };
 
 }  // namespace

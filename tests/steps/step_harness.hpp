@@ -3,9 +3,9 @@
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
-#include <pipeline/config/workflow_validator.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/engine/workflow_validator.hpp>
 
 #include <gtest/gtest.h>
 

@@ -4,10 +4,10 @@
 
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/config/workflow.hpp>
-#include <pipeline/config/workflow_validator.hpp>
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/engine/workflow_validator.hpp>
 
 #include <memory>
 #include <optional>

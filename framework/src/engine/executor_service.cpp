@@ -1,10 +1,10 @@
-#include <pipeline/config/workflow_validator.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/executor_service.hpp>
 #include <pipeline/engine/interpolation.hpp>
 #include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/engine/workflow_validator.hpp>
 #include <pipeline/plugin.hpp>
 #include <pipeline/sdk/limits.hpp>
 

@@ -288,4 +288,24 @@ void reject_textless_refusal(const Completion& c, bool has_text, std::string_vie
   }
 }
 
+void StreamDecoder::on_event(const SseEvent& event, std::string& delta) {
+  if (on_control(event)) return;
+  boost::system::error_code e;
+  boost::json::value v = sdk::parse_json(event.data, e);
+  if (e || !v.is_object()) {
+    std::string what = event.event.empty() ? std::string("chunk") : "event '" + event.event + "'";
+    throw FailureError(Failure{std::string(error_class::kBadResponse), 0, -1,
+                               provider_ + ": unparsable stream " + what + ": " +
+                                   (e ? e.message() : std::string("not a JSON object"))});
+  }
+  std::size_t before = delta.size();
+  on_json(event, v.get_object(), delta);
+  seen_text_ = seen_text_ || delta.size() > before;
+}
+
+Completion StreamDecoder::result() const {
+  reject_textless_refusal(result_, seen_text_, refusal_);
+  return result_;
+}
+
 }  // namespace pipeline::http

@@ -38,22 +38,44 @@ struct Completion {
   std::string request_id;
 };
 
-// Turns one provider's SSE events into text deltas and the final metadata.
 // A refusal (finish_reason content_filter) that carries no text is a content_filter failure,
 // never an empty answer. One check for every provider and both paths (whole reply, stream);
 // `message` is the provider's wording ("anthropic: the model refused to answer").
 void reject_textless_refusal(const Completion& c, bool has_text, std::string_view message);
 
+// Turns one provider's SSE events into text deltas and the final metadata. The part every
+// provider got wrong once is written here: a payload that is not a JSON object is bad_response
+// (never retried as a network failure), and a refusal with no text is a content_filter failure.
+// A provider supplies on_json (and on_control for payloads that are not JSON).
 class StreamDecoder {
  public:
+  // `provider` prefixes messages ("openai"); `refusal` is reject_textless_refusal's message.
+  StreamDecoder(std::string provider, std::string refusal)
+      : provider_(std::move(provider)), refusal_(std::move(refusal)) {}
   virtual ~StreamDecoder() = default;
   // Handles one event; appends new text to `delta`. Throws FailureError for an error event or an
   // unparsable payload.
-  virtual void on_event(const SseEvent& event, std::string& delta) = 0;
+  void on_event(const SseEvent& event, std::string& delta);
   // True once the stream's terminal event arrived; a stream ending before is truncated.
-  virtual bool finished() const = 0;
+  bool finished() const { return finished_; }
   // Metadata gathered from the events (the text is assembled by the caller).
-  virtual Completion result() const = 0;
+  Completion result() const;
+
+ protected:
+  // True when the event is a control event handled without a JSON payload (a keep-alive, a
+  // "[DONE]" sentinel); the default handles none.
+  virtual bool on_control(const SseEvent&) { return false; }
+  // One event's JSON object payload.
+  virtual void on_json(const SseEvent& event, const boost::json::object& payload,
+                       std::string& delta) = 0;
+
+  Completion result_;
+  bool finished_ = false;
+
+ private:
+  std::string provider_;
+  std::string refusal_;
+  bool seen_text_ = false;
 };
 
 class HttpProvider : public sdk::Provider {

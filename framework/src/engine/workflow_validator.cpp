@@ -1,6 +1,6 @@
-#include <pipeline/config/workflow_validator.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/interpolation.hpp>
+#include <pipeline/engine/workflow_validator.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 #include <pipeline/sdk/limits.hpp>
 
