@@ -1,6 +1,8 @@
 #include "mock_llm_server/mock_llm_server.hpp"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -272,6 +274,31 @@ class MockLlmServer::Impl {
   std::atomic<uint64_t> next_id_{0};
 };
 
+namespace {
+
+// Debian's libcpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG is compiled into
+// the library): when a benchmark opens 128 connections at once, the SYNs past the backlog are
+// dropped and retried a second later, which looks like a slow client. Calling listen() again on
+// the bound socket raises the backlog (Linux allows it); the socket is found by its port.
+void raise_listen_backlog(int port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+    }
+    if (bound == port) ::listen(fd, 1024);
+  }
+}
+
+}  // namespace
+
 MockLlmServer::MockLlmServer() : MockLlmServer(Options{}) {}
 
 MockLlmServer::MockLlmServer(Options options)
@@ -301,6 +328,7 @@ void MockLlmServer::start() {
   if (port_ <= 0)
     throw std::runtime_error("mock LLM server: cannot bind " + options_.host + ":" +
                              std::to_string(options_.port));
+  raise_listen_backlog(port_);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
   // stop() is a no-op until the server runs, so wait for it.
   while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
