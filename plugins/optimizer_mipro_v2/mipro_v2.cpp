@@ -168,7 +168,7 @@ MiproResult mipro_v2(SearchHost& host, const Task& task, const MiproSettings& s)
 
   try {
     // Step 1: demo-set candidates (for a zero-shot optimization they only feed the proposer).
-    BootstrapSettings bs;
+    DemoSetSettings bs;
     bs.max_bootstrapped_demos = zeroshot ? 3 : s.max_bootstrapped_demos;
     bs.max_labeled_demos = zeroshot ? 0 : s.max_labeled_demos;
     bs.max_errors = s.max_errors;

@@ -4,6 +4,7 @@
 
 #include <mock_llm_server/mock_llm_server.hpp>
 
+#include <pipeline/plugin.h>
 #include <pipeline/json.hpp>
 
 #include <gmock/gmock.h>
@@ -115,7 +116,9 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, VersionPrintsVersionAndAbi) {
   auto r = pipeline({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_THAT(r.out, HasSubstr("pipeline 0.1.0 (plugin ABI 1.0)"));
+  // The ABI minor grows with the header (1.1: pipeline.program); the text follows plugin.h.
+  EXPECT_THAT(r.out, HasSubstr("pipeline 0.1.0 (plugin ABI " + std::to_string(PL_ABI_MAJOR) + "." +
+                               std::to_string(PL_ABI_MINOR) + ")"));
 }
 
 TEST_F(CliTest, HelloRunsOfflineOnTheBuiltInDefault) {
@@ -562,7 +565,8 @@ TEST_F(CliTest, PluginsListsEveryShippedPluginAsJson) {
   ASSERT_TRUE(doc) << r.out;
   std::map<std::string, std::string> kinds;
   for (const auto& p : doc->at("plugins").as_array()) {
-    EXPECT_EQ(p.at("abi"), json::value("1.0"));
+    EXPECT_EQ(p.at("abi"),
+              json::value(std::to_string(PL_ABI_MAJOR) + "." + std::to_string(PL_ABI_MINOR)));
     EXPECT_TRUE(fs::exists(std::string(p.at("file").as_string())));
     for (const auto& c : p.at("components").as_array()) {
       kinds[std::string(c.at("name").as_string())] = std::string(c.at("kind").as_string());
@@ -572,6 +576,8 @@ TEST_F(CliTest, PluginsListsEveryShippedPluginAsJson) {
   EXPECT_EQ(kinds["claude"], "step");
   EXPECT_EQ(kinds["gemini"], "step");
   EXPECT_EQ(kinds["set_variable"], "step");
+  EXPECT_EQ(kinds["mipro_v2"], "optimizer");
+  EXPECT_EQ(kinds["gepa"], "optimizer");
 }
 
 TEST_F(CliTest, PluginSearchPathNeverIncludesTheCurrentDirectory) {

@@ -11,7 +11,7 @@
 //     only, -1 unshuffled bootstrap, then bootstraps of shuffled copies of random size.
 // Python's random.Random(0) becomes our Rng(0): the same structure, another (portable) sequence.
 //
-//   BootstrapSettings s; s.max_bootstrapped_demos = 4; s.max_labeled_demos = 4;
+//   DemoSetSettings s; s.max_bootstrapped_demos = 4; s.max_labeled_demos = 4;
 //   auto sets = demo_set_candidates(host, task, train_indices, 6, s, rng);
 #pragma once
 
@@ -31,7 +31,7 @@
 
 namespace pipeline::optimizer {
 
-struct BootstrapSettings {
+struct DemoSetSettings {
   std::size_t max_bootstrapped_demos = 4;
   std::size_t max_labeled_demos = 16;
   std::size_t max_rounds = 1;
@@ -65,7 +65,7 @@ inline boost::json::array labeled_demos(const Task& task, const std::vector<std:
 // BootstrapFewShot(...).compile(student, trainset = the examples of `order`, in that order).
 inline boost::json::array bootstrap_demos(SearchHost& host, const Task& task,
                                           const std::vector<std::size_t>& order,
-                                          const BootstrapSettings& s, ErrorBudget& errors) {
+                                          const DemoSetSettings& s, ErrorBudget& errors) {
   Candidate teacher{task.start.instructions, labeled_demos(task, order, s.max_labeled_demos)};
   boost::json::array traces;
   std::vector<bool> bootstrapped(order.size(), false);
@@ -124,9 +124,8 @@ inline boost::json::array bootstrap_demos(SearchHost& host, const Task& task,
 // `rng` is the optimizer's own generator (DSPy passes MIPRO's self.rng).
 inline std::vector<boost::json::array> demo_set_candidates(SearchHost& host, const Task& task,
                                                            const std::vector<std::size_t>& train,
-                                                           std::size_t n,
-                                                           const BootstrapSettings& s, Rng& rng,
-                                                           ErrorBudget& errors) {
+                                                           std::size_t n, const DemoSetSettings& s,
+                                                           Rng& rng, ErrorBudget& errors) {
   std::vector<boost::json::array> sets;
   const long long shuffled = static_cast<long long>(n) - 3;
   for (long long seed = -3; seed < shuffled; ++seed) {
@@ -142,7 +141,7 @@ inline std::vector<boost::json::array> demo_set_candidates(SearchHost& host, con
       sets.push_back(bootstrap_demos(host, task, order, s, errors));
     } else {
       rng.shuffle(order);
-      BootstrapSettings sized = s;
+      DemoSetSettings sized = s;
       // random.randint(min_num_samples, max_bootstrapped_demos); no bootstrapping asked: none.
       sized.max_bootstrapped_demos =
           s.max_bootstrapped_demos == 0 ? 0

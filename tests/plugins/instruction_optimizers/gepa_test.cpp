@@ -229,5 +229,24 @@ TEST(Gepa, ParametersFollowDspyRules) {
   EXPECT_FALSE(s.use_merge);
 }
 
+// docs/performance.md: auto=light on 100 training and 100 validation examples when no child ever
+// beats its parent: the seed's 100, then 6 metric calls and 1 reflection per iteration while a
+// whole iteration's minibatches still fit in auto_budget(6, 100) = 780.
+TEST(Gepa, LmCallsOnAHundredExamplesFollowTheCount) {
+  Task task = ticket_task(100, 100);
+  ScriptedSearchHost host(task);
+  // Every instruction alike and never perfect: no child is strictly better, no minibatch skipped.
+  host.score = [](const Candidate&, const std::string&, std::size_t) { return 0.5; };
+  int n = 0;
+  host.chat_reply = [&](const std::string&) {
+    return "```\nAnother " + std::to_string(++n) + "\n```";
+  };
+  GepaResult r = gepa(host, task, settings(task, {}));
+  EXPECT_EQ(r.metric_calls, 100u + 113 * 6);
+  EXPECT_EQ(host.prompts.size(), 113u);
+  EXPECT_EQ(host.lm_calls, 100u + 113 * 7);
+  EXPECT_EQ(r.pool.size(), 1u);
+}
+
 }  // namespace
 }  // namespace pipeline::optimizer

@@ -230,5 +230,24 @@ TEST(MiproV2, ZeroShotSearchesInstructionsOnly) {
   EXPECT_TRUE(r.best.demos.empty());
 }
 
+// docs/performance.md: the LM calls of auto=light on 100 training and 100 validation examples,
+// every call counted (no cache), every bootstrap trace passing.
+TEST(MiproV2, LmCallsOnAHundredExamplesFollowTheCount) {
+  Task task = ticket_task(100, 100);
+  ScriptedSearchHost host(task);
+  MiproResult r = mipro_v2(host, task, settings());
+  std::size_t shuffled = 0;  // the random sizes of the 3 shuffled bootstraps, one run per trace
+  for (std::size_t s = 3; s < 6; ++s)
+    for (const auto& d : r.demo_sets[s]) shuffled += d.as_object().contains("augmented");
+  const std::size_t bootstrap = 4 + shuffled;
+  const std::size_t summary = 1 + 9 + 1;  // first batch, 9 more batches of 10, the summary
+  const std::size_t describe = 2;         // program and module, once
+  const std::size_t proposals = 2;        // n / 2 = 3 candidates, the first is the original
+  const std::size_t evaluation = 100 + 10 * 35 + 2 * 100;
+  EXPECT_EQ(host.lm_calls, bootstrap + summary + describe + proposals + evaluation);
+  EXPECT_GE(shuffled, 3u);
+  EXPECT_LE(shuffled, 12u);
+}
+
 }  // namespace
 }  // namespace pipeline::optimizer
