@@ -116,6 +116,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, VersionPrintsVersionAndAbi) {
   auto r = pipeline({"--version"});
   EXPECT_EQ(r.exit_code, 0);
+  // The ABI minor grows with the header (1.1: pipeline.program); the text follows plugin.h.
   EXPECT_THAT(r.out, HasSubstr("pipeline 0.1.0 (plugin ABI " + std::to_string(PL_ABI_MAJOR) + "." +
                                std::to_string(PL_ABI_MINOR) + ")"));
 }
@@ -576,6 +577,8 @@ TEST_F(CliTest, PluginsListsEveryShippedPluginAsJson) {
   EXPECT_EQ(kinds["claude"], "step");
   EXPECT_EQ(kinds["gemini"], "step");
   EXPECT_EQ(kinds["set_variable"], "step");
+  EXPECT_EQ(kinds["mipro_v2"], "optimizer");
+  EXPECT_EQ(kinds["gepa"], "optimizer");
 }
 
 TEST_F(CliTest, PluginSearchPathNeverIncludesTheCurrentDirectory) {
