@@ -32,8 +32,17 @@ inline int64_t num(const boost::json::object& o, std::string_view key, int64_t f
   const auto* v = find(o, key);
   if (v == nullptr) return fallback;
   if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->get_double());
+  // A count a server sends out of int64's range (or as NaN) is no count: converting it would be
+  // undefined behaviour, so it reads as the fallback.
+  if (v->is_uint64())
+    return v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)
+               ? static_cast<int64_t>(v->get_uint64())
+               : fallback;
+  if (v->is_double()) {
+    double d = v->get_double();
+    if (!(d >= -9.2e18 && d <= 9.2e18)) return fallback;
+    return static_cast<int64_t>(d);
+  }
   return fallback;
 }
 inline double real(const boost::json::value& v, double fallback = 0) {
