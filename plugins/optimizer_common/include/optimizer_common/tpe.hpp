@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 namespace pipeline::optimizer {
@@ -52,21 +53,7 @@ class CategoricalTpe {
 
   std::vector<std::size_t> suggest() {
     if (trials_.size() < s_.n_startup_trials) return uniform();
-    const std::size_t n = trials_.size();
-    const std::size_t n_good = std::min<std::size_t>(
-        static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    // Best first; among equal values the earlier trial ranks first, so the split is stable.
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return trials_[a].value > trials_[b].value;
-    });
-    std::vector<std::size_t> good(order.begin(),
-                                  order.begin() + static_cast<std::ptrdiff_t>(n_good));
-    std::vector<std::size_t> bad(order.begin() + static_cast<std::ptrdiff_t>(n_good), order.end());
-    // Kernels in trial order, as Optuna builds them (the ramp of default_weights is by age).
-    std::sort(good.begin(), good.end());
-    std::sort(bad.begin(), bad.end());
+    const auto [good, bad] = split();
     const Mixture l = mixture(good), g = mixture(bad);
 
     std::vector<std::size_t> best;
@@ -85,6 +72,14 @@ class CategoricalTpe {
   // The density of the "good" model at x, for tests of the estimator.
   double good_density(const std::vector<std::size_t>& x) const {
     if (trials_.size() < s_.n_startup_trials) return 0;
+    return std::exp(log_density(mixture(split().first), x));
+  }
+
+ private:
+  // The best ceil(10%) of the trials (at most 25) and the rest, each in trial order: Optuna builds
+  // its kernels in trial order (the ramp of default_weights is by age). Among equal values the
+  // earlier trial ranks first, so the split is stable.
+  std::pair<std::vector<std::size_t>, std::vector<std::size_t>> split() const {
     const std::size_t n = trials_.size();
     const std::size_t n_good = std::min<std::size_t>(
         static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(n))), 25);
@@ -95,11 +90,11 @@ class CategoricalTpe {
     });
     std::vector<std::size_t> good(order.begin(),
                                   order.begin() + static_cast<std::ptrdiff_t>(n_good));
+    std::vector<std::size_t> bad(order.begin() + static_cast<std::ptrdiff_t>(n_good), order.end());
     std::sort(good.begin(), good.end());
-    return std::exp(log_density(mixture(good), x));
+    std::sort(bad.begin(), bad.end());
+    return {std::move(good), std::move(bad)};
   }
-
- private:
   struct Trial {
     std::vector<std::size_t> params;
     double value;
