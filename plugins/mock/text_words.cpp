@@ -11,16 +11,19 @@ bool is_word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-// Sorted, for binary search. Function words and the politeness every support ticket carries.
-constexpr std::array<std::string_view, 78> kStopwords = {
-    "about", "after", "again", "all",    "also", "and",    "any",   "are",     "been",  "before",
-    "being", "but",   "can",   "could",  "did",  "does",   "for",   "from",    "get",   "got",
-    "had",   "has",   "have",  "hello",  "her",  "here",   "hers",  "him",     "his",   "how",
-    "into",  "its",   "just",  "let",    "may",  "mine",   "not",   "now",     "off",   "one",
-    "our",   "ours",  "out",   "please", "she",  "should", "some",  "than",    "thank", "thanks",
-    "that",  "the",   "their", "them",   "then", "there",  "these", "they",    "this",  "those",
-    "too",   "very",  "was",   "were",   "what", "when",   "where", "which",   "who",   "why",
-    "will",  "with",  "would", "yet",    "you",  "your",   "yours", "yourself"};
+// Sorted, for binary search. Function words, and the greetings and sign-offs that any message may
+// carry whatever it is about.
+constexpr std::array<std::string_view, 83> kStopwords = {
+    "about",  "after",   "again",   "all",  "also",    "and",   "any",   "are",   "been",
+    "before", "being",   "but",     "can",  "could",   "dear",  "did",   "does",  "for",
+    "from",   "get",     "got",     "had",  "has",     "have",  "hello", "her",   "here",
+    "hers",   "hey",     "him",     "his",  "how",     "into",  "its",   "just",  "let",
+    "may",    "mine",    "morning", "not",  "now",     "off",   "one",   "our",   "ours",
+    "out",    "please",  "regards", "she",  "should",  "some",  "than",  "thank", "thanks",
+    "that",   "the",     "their",   "them", "then",    "there", "these", "they",  "this",
+    "those",  "too",     "very",    "was",  "welcome", "were",  "what",  "when",  "where",
+    "which",  "who",     "why",     "will", "with",    "would", "yet",   "you",   "your",
+    "yours",  "yourself"};
 
 }  // namespace
 

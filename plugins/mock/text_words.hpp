@@ -1,7 +1,7 @@
 // How the simulated model reads text: words are runs of ASCII letters and digits (and any
 // non-ASCII byte), lowercased. Content words are the words of 3 or more characters that are not
-// in a short list of English function and politeness words, so "the", "my" or "please" never
-// make two texts look alike. Both are documented in docs/optimization.md.
+// in a short list of English function words, greetings and sign-offs, so "the", "my" or "please"
+// never make two texts look alike. Both are documented in docs/optimization.md.
 //
 //   std::vector<std::string> all = words("My card was charged twice.");  // my card was charged
 //   twice std::set<std::string> c = content_words(all);                        // card charged

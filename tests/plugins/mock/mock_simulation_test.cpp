@@ -13,6 +13,8 @@
 
 #include <reflection_prompt.hpp>
 
+#include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -164,10 +166,13 @@ TEST_F(MockSimulationTest, ADemoSharingFewerThanMinOverlapWordsIsNotCopied) {
 TEST_F(MockSimulationTest, StopwordsAndShortWordsNeverCountAsShared) {
   auto p = make({{"min_overlap", 1}});
   ASSERT_TRUE(p);
-  std::vector<dspy::Example> demos{demo("Please help, thanks, my it is", "shipping"),
-                                   demo("login", "account"), demo("login", "account")};
-  // Only stopwords and two-letter words in common with demo 1: the most common label answers.
-  EXPECT_EQ(label(*p, "Classify the support ticket.", demos, "Please, thanks, it is my"),
+  std::vector<dspy::Example> demos{
+      demo("Hey, morning! Please help, thanks, my it is. Regards", "shipping"),
+      demo("login", "account"), demo("login", "account")};
+  // Only stopwords, greetings, sign-offs and two-letter words in common with demo 1: the most
+  // common label answers.
+  EXPECT_EQ(label(*p, "Classify the support ticket.", demos,
+                  "Hey. Morning, please, thanks, it is my. Regards"),
             "account");
 }
 
@@ -317,6 +322,133 @@ TEST_F(MockSimulationTest, AMiproProposalMergesTheRulesItWasShown) {
   EXPECT_EQ(
       label(*p, std::string(f.fields().at("proposed_instruction").as_string()), {}, "it crashes"),
       "technical");
+}
+
+// The triage example's rows, `{"input": {"ticket"}, "output": {"category"}}` per line.
+std::vector<std::pair<std::string, std::string>> triage_rows(const char* split) {
+  std::ifstream f(std::string(PIPELINE_SOURCE_DIR) + "/examples/optimization/" + split + ".jsonl");
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (std::string line; std::getline(f, line);) {
+    json::value v = json::parse(line);
+    rows.emplace_back(std::string(v.at("input").at("ticket").as_string()),
+                      std::string(v.at("output").at("category").as_string()));
+  }
+  return rows;
+}
+
+TEST_F(MockSimulationTest, OnTheTriageDataTheProposersDerivedRulesBeatDemosAlone) {
+  // The example's host config: what `pipeline optimize` with mipro_v2 would talk to.
+  auto p = make({{"seed", 7}, {"noise", 0.1}});
+  ASSERT_TRUE(p);
+  const auto train = triage_rows("train");
+  const auto test = triage_rows("test");
+  ASSERT_EQ(train.size(), 160u);
+  ASSERT_EQ(test.size(), 80u);
+  dspy::ChatAdapter chat;
+  // MIPRO's dataset summary: 10 batches of 10 training examples, then the summary.
+  dspy::Signature first = signature("examples -> observations", "Given several examples");
+  dspy::Signature more = signature("examples, prior_observations -> observations", "Given");
+  std::string observations;
+  for (std::size_t b = 0; b < 100; b += 10) {
+    std::string batch = "[";
+    for (std::size_t i = b; i < b + 10; ++i)
+      batch +=
+          (i == b ? "" : ", ") + std::string("Example(") +
+          json::serialize(json::object{{"ticket", train[i].first}, {"category", train[i].second}}) +
+          ") (input_keys={ticket})";
+    batch += "]";
+    const dspy::Signature& sig = b == 0 ? first : more;
+    dspy::Example in{{"examples", batch}};
+    if (b) in["prior_observations"] = observations;
+    auto r = chat.parse(sig, complete(*p, request(chat.format(sig, {}, in), chat, sig)));
+    ASSERT_TRUE(r.ok());
+    observations += std::string(r.fields().at("observations").as_string());
+  }
+  dspy::Signature sum = signature("observations -> summary", "Given a series of observations");
+  auto summary = chat.parse(
+      sum,
+      complete(*p, request(chat.format(sum, {}, {{"observations", observations}}), chat, sum)));
+  ASSERT_TRUE(summary.ok());
+  const std::string text(summary.fields().at("summary").as_string());
+  std::string rules;
+  for (std::size_t at = text.find("If the ticket mentions"); at != std::string::npos;
+       at = text.find("If the ticket mentions", at + 1))
+    rules += "\n" + text.substr(at, text.find('\n', at) - at);
+  EXPECT_THAT(rules, HasSubstr("answer billing."));
+  EXPECT_THAT(rules, HasSubstr("answer shipping."));
+
+  std::vector<dspy::Example> demos;  // programs/demos.json: the first three rows per category
+  std::map<std::string, int> per_label;
+  for (const auto& [ticket, category] : train)
+    if (per_label[category]++ < 3) demos.push_back(demo(ticket, category));
+  auto accuracy = [&](const std::string& instructions, const std::vector<dspy::Example>& ds) {
+    int right = 0;
+    for (const auto& [ticket, category] : test)
+      right += label(*p, instructions, ds, ticket) == category;
+    return static_cast<double>(right) / static_cast<double>(test.size());
+  };
+  const double as_written = accuracy("Classify the support ticket.", {});
+  const double with_demos = accuracy("Classify the support ticket.", demos);
+  const double derived = accuracy("Classify the support ticket." + rules, {});
+  const double derived_and_demos = accuracy("Classify the support ticket." + rules, demos);
+  // Shown in the test's XML report (--gtest_output=xml), for docs/optimization.md's numbers.
+  RecordProperty("as_written", std::to_string(as_written));
+  RecordProperty("demos", std::to_string(with_demos));
+  RecordProperty("derived_rules", std::to_string(derived));
+  RecordProperty("derived_rules_and_demos", std::to_string(derived_and_demos));
+  EXPECT_LT(as_written, with_demos);
+  EXPECT_LT(with_demos, derived) << "an instruction-driven gain, not only a demo-driven one";
+  EXPECT_LT(with_demos, derived_and_demos);
+}
+
+TEST_F(MockSimulationTest, OnTheTriageDataReflectionsOnFailuresImproveThePlainInstruction) {
+  // GEPA's loop in miniature: reflect on each minibatch of 3 training examples with a failure,
+  // keep the child when it scores strictly better on that minibatch.
+  auto p = make({{"seed", 7}, {"noise", 0.1}});
+  ASSERT_TRUE(p);
+  const auto train = triage_rows("train");
+  const auto dev = triage_rows("dev");
+  auto accuracy = [&](const std::string& instructions,
+                      const std::vector<std::pair<std::string, std::string>>& rows) {
+    int right = 0;
+    for (const auto& [ticket, category] : rows)
+      right += label(*p, instructions, {}, ticket) == category;
+    return static_cast<double>(right) / static_cast<double>(rows.size());
+  };
+  std::string instruction = "Classify the support ticket.";
+  const double as_written = accuracy(instruction, dev);
+  int accepted = 0;
+  for (std::size_t at = 0; at + 3 <= 75; at += 3) {
+    const std::vector<std::pair<std::string, std::string>> batch(train.begin() + at,
+                                                                 train.begin() + at + 3);
+    std::vector<optimizer::ReflectiveExample> shown;
+    int right = 0;
+    for (const auto& [ticket, category] : batch) {
+      const std::string got = label(*p, instruction, {}, ticket);
+      right += got == category;
+      shown.push_back({{{"ticket", ticket}},
+                       {{"category", got}},
+                       got == category ? "" : "expected '" + category + "', got '" + got + "'"});
+    }
+    if (right == 3) continue;
+    json::object req{
+        {"messages",
+         json::array{json::object{{"role", "user"},
+                                  {"content", optimizer::reflection_prompt(instruction, shown)}}}}};
+    const std::string child = optimizer::extract_instruction(complete(*p, req));
+    if (child == instruction) continue;
+    if (accuracy(child, batch) * 3 > right) {
+      instruction = child;
+      ++accepted;
+    }
+  }
+  RecordProperty("accepted", accepted);
+  RecordProperty("dev_as_written", std::to_string(as_written));
+  RecordProperty("dev_after_reflections", std::to_string(accuracy(instruction, dev)));
+  EXPECT_GT(accepted, 3);
+  EXPECT_GT(accuracy(instruction, dev), as_written + 0.15)
+      << "rules learnt from failures alone, without demos:\n"
+      << instruction;
 }
 
 TEST_F(MockSimulationTest, AMiproProposalWithNothingToLearnRepeatsTheInstruction) {
