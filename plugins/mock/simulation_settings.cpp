@@ -21,7 +21,8 @@ int whole(const json::value& v, const std::string& key, int min) {
   if (!v.is_int64() && !v.is_uint64())
     bad(key, "expected a whole number, found " + json::serialize(v));
   const int64_t n = v.is_int64() ? v.get_int64() : static_cast<int64_t>(v.get_uint64());
-  if (n < min || n > 1000000) bad(key, "must be at least " + std::to_string(min));
+  if (n < min || n > 1000000)
+    bad(key, "must be between " + std::to_string(min) + " and 1000000, found " + std::to_string(n));
   return static_cast<int>(n);
 }
 
@@ -43,7 +44,13 @@ SimulationSettings SimulationSettings::from_config(const json::value& v) {
       if (!x.is_bool()) bad(key, "expected true or false");
       s.enabled = x.get_bool();
     } else if (key == "seed") {
-      s.seed = static_cast<uint64_t>(whole(x, key, 0));
+      if (x.is_uint64()) {
+        s.seed = x.get_uint64();
+      } else if (x.is_int64() && x.get_int64() >= 0) {
+        s.seed = static_cast<uint64_t>(x.get_int64());
+      } else {
+        bad(key, "expected a whole number of 0 or more, found " + json::serialize(x));
+      }
     } else if (key == "noise") {
       s.noise = number(x, key);
       if (s.noise < 0.0 || s.noise > 1.0) bad(key, "must be between 0 and 1");

@@ -531,11 +531,16 @@ TEST_F(MockSimulationTest, ABadSimulateSettingIsAnErrorNamingTheKey) {
            {R"({"simulate": {"noise": 2}})", "simulate.noise"},
            {R"({"simulate": {"nosie": 0.1}})", "simulate.nosie"},
            {R"({"simulate": {"min_overlap": 0}})", "simulate.min_overlap"},
+           {R"({"simulate": {"seed": -1}})", "simulate.seed"},
+           {R"({"simulate": {"fallback": 3}})", "simulate.fallback"},
            {R"({"simulate": "yes"})", "simulate"}}) {
     auto p = host().create_provider("mock", cfg);
     ASSERT_FALSE(p.ok()) << cfg;
     EXPECT_THAT(p.status().message(), HasSubstr(key)) << cfg;
   }
+  EXPECT_TRUE(
+      host().create_provider("mock", R"({"simulate": {"seed": 18446744073709551615}})").ok())
+      << "any 64-bit seed";
 }
 
 }  // namespace
