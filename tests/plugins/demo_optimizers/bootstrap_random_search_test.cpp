@@ -257,7 +257,13 @@ TEST(BootstrapRandomSearch, UnknownOrBadParametersAreClearErrors) {
         << e.what();
     EXPECT_NE(std::string(e.what()).find("num_candidate_programs"), std::string::npos);
   }
-  EXPECT_THROW(settings(task, {{"stop_at_score", 2}}), sdk::Error);
+  try {
+    settings(task, {{"stop_at_score", 90}});  // DSPy's percentage
+    FAIL() << "a percentage stop_at_score was accepted";
+  } catch (const sdk::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("its 90 is 0.9 here"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(settings(task, {{"stop_at_score", -0.5}}), sdk::Error);
   EXPECT_THROW(settings(task, {{"num_candidate_programs", -1}}), sdk::Error);
   RandomSearchSettings s = settings(task);
   EXPECT_EQ(s.num_candidate_programs, 16u);  // DSPy's defaults
