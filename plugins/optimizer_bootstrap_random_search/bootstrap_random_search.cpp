@@ -73,6 +73,10 @@ RandomSearchSettings RandomSearchSettings::parse(const Task& task) {
 
 RandomSearchResult bootstrap_random_search(SearchHost& host, const Task& task,
                                            const RandomSearchSettings& s) {
+  if (task.trainset.empty() && task.valset.empty())
+    throw sdk::Error(PL_INVALID_ARGUMENT,
+                     "bootstrap_random_search: nothing to score the candidates on (the valset "
+                     "and the trainset are both empty)");
   RandomSearchResult r;
   r.best = task.start;
   // DSPy: valset or trainset.
