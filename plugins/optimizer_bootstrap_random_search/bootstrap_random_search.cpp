@@ -56,8 +56,16 @@ RandomSearchSettings RandomSearchSettings::parse(const Task& task) {
   s.demos.seed = task.seed;
   s.num_candidate_programs =
       static_cast<std::size_t>(p.integer("num_candidate_programs", 16, 0, kMaxCandidatePrograms));
-  if (const auto* v = p.raw("stop_at_score"); v && !v->is_null())
-    s.stop_at_score = p.number("stop_at_score", 0, 0, 1);
+  if (const auto* v = p.raw("stop_at_score"); v && !v->is_null()) {
+    s.stop_at_score = p.number("stop_at_score", 0, 0, 1e9);
+    // DSPy's Evaluate scores in percent, so a DSPy setting of 90 must not silently never stop.
+    if (*s.stop_at_score > 1)
+      throw sdk::Error(
+          PL_INVALID_ARGUMENT,
+          "bootstrap_random_search: parameter 'stop_at_score' must be between 0 and 1: "
+          "scores here are the metric's mean in 0..1 (DSPy's stop_at_score is a "
+          "percentage: its 90 is 0.9 here)");
+  }
   s.labeled_sample = p.boolean("labeled_sample", true);
   p.finish();
   return s;
@@ -65,6 +73,10 @@ RandomSearchSettings RandomSearchSettings::parse(const Task& task) {
 
 RandomSearchResult bootstrap_random_search(SearchHost& host, const Task& task,
                                            const RandomSearchSettings& s) {
+  if (task.trainset.empty() && task.valset.empty())
+    throw sdk::Error(PL_INVALID_ARGUMENT,
+                     "bootstrap_random_search: nothing to score the candidates on (the valset "
+                     "and the trainset are both empty)");
   RandomSearchResult r;
   r.best = task.start;
   // DSPy: valset or trainset.

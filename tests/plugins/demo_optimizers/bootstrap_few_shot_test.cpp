@@ -72,6 +72,19 @@ TEST(BootstrapFewShot, ATraceBecomesADemoOnlyWhenTheMetricPasses) {
   EXPECT_EQ(r.best.demos[0].as_object().at("category").as_string(), "billing");
 }
 
+TEST(BootstrapFewShot, WithoutAMetricEveryParsedTraceIsKept) {
+  Task task = ticket_task(30, 10);
+  task.metric.clear();
+  ScriptedSearchHost host(task);
+  host.score = [](const Candidate&, const std::string&, std::size_t) { return 0.0; };
+  host.parse_error = [](const std::string&, std::size_t i) {
+    return i == 1 ? std::string("unparsed") : std::string();
+  };
+  BootstrapFewShotResult r = bootstrap_few_shot(host, task, settings(task));
+  EXPECT_EQ(r.bootstrapped, (std::vector<std::size_t>{0, 2, 3, 4}));
+  EXPECT_EQ(host.metric_calls, 0u);  // nothing asked the service to score
+}
+
 TEST(BootstrapFewShot, TheTeacherNeverSeesTheExampleItAnswers) {
   Task task = ticket_task(30, 10);
   ScriptedSearchHost host(task);

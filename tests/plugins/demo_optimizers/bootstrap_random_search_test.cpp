@@ -125,6 +125,31 @@ TEST(BootstrapRandomSearch, WithoutAValsetTheTrainsetScores) {
   }
 }
 
+TEST(BootstrapRandomSearch, NoExamplesToScoreOnIsAClearError) {
+  Task task = ticket_task(0, 0);
+  ScriptedSearchHost host(task);
+  try {
+    bootstrap_random_search(host, task, settings(task));
+    FAIL() << "a search with nothing to score on ran";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status(), PL_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find("nothing to score"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(host.lm_calls, 0u);
+}
+
+TEST(BootstrapRandomSearch, LabeledSampleFalseGivesSeedMinusTwoTheFirstRows) {
+  Task task = ticket_task(30, 20);
+  ScriptedSearchHost host(task);
+  RandomSearchResult r = bootstrap_random_search(
+      host, task, settings(task, {{"labeled_sample", false}, {"num_candidate_programs", 0}}));
+  ASSERT_EQ(r.candidates.size(), 3u);
+  const auto& demos = r.candidates[1].program.demos;
+  ASSERT_EQ(demos.size(), 16u);
+  for (std::size_t i = 0; i < 16; ++i)
+    EXPECT_EQ(demos[i].as_object(), task.trainset[i].flat()) << i;
+}
+
 TEST(BootstrapRandomSearch, MetricThresholdAndMaxRoundsReachEveryBootstrap) {
   Task task = ticket_task(30, 20);
   ScriptedSearchHost host(task);
@@ -257,7 +282,13 @@ TEST(BootstrapRandomSearch, UnknownOrBadParametersAreClearErrors) {
         << e.what();
     EXPECT_NE(std::string(e.what()).find("num_candidate_programs"), std::string::npos);
   }
-  EXPECT_THROW(settings(task, {{"stop_at_score", 2}}), sdk::Error);
+  try {
+    settings(task, {{"stop_at_score", 90}});  // DSPy's percentage
+    FAIL() << "a percentage stop_at_score was accepted";
+  } catch (const sdk::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("its 90 is 0.9 here"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(settings(task, {{"stop_at_score", -0.5}}), sdk::Error);
   EXPECT_THROW(settings(task, {{"num_candidate_programs", -1}}), sdk::Error);
   RandomSearchSettings s = settings(task);
   EXPECT_EQ(s.num_candidate_programs, 16u);  // DSPy's defaults

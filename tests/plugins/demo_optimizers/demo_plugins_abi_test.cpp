@@ -120,6 +120,24 @@ TEST_F(DemoPlugins, RandomSearchKeepsItsBestOnAnExhaustedBudget) {
   EXPECT_EQ(evaluations, 3u);
 }
 
+TEST_F(DemoPlugins, ACancelThroughTheServiceReturnsTheBestSoFarWithOk) {
+  Task task = ticket_task(30, 20);
+  ScriptedSearchHost host(task);
+  host.cancel_after = 30;  // the progress channel and the calls answer PL_CANCELLED from here
+  ScriptedProgramService svc(host);
+  CallResult r = optimize("bootstrap_random_search", svc, task_json(task, {}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(host.lm_calls, 30u);
+  // Seed -3 was scored (20 calls); seed -2's evaluation was cut: the zero-shot program wins.
+  EXPECT_TRUE(bj::parse(r.body).at("demos").as_array().empty());
+  ScriptedSearchHost boot(task);
+  boot.cancel_after = 2;
+  ScriptedProgramService boot_svc(boot);
+  r = optimize("bootstrap_few_shot", boot_svc, task_json(task, {}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(augmented(bj::parse(r.body).as_object()), 2u);
+}
+
 TEST_F(DemoPlugins, UnknownParametersAreAClearErrorBeforeAnyCall) {
   Task task = ticket_task(10, 10);
   ScriptedSearchHost host(task);

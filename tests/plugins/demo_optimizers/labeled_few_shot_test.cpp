@@ -106,5 +106,15 @@ TEST(LabeledFewShot, UnknownOrBadParametersAreClearErrors) {
   EXPECT_FALSE(s.sample);
 }
 
+// docs/performance.md: k=16 on 100 training examples makes no LM call.
+TEST(LabeledFewShot, LmCallsOnAHundredExamplesFollowTheCount) {
+  Task task = ticket_task(100, 100, 0);
+  ScriptedSearchHost host(task);
+  LabeledFewShotResult r = labeled_few_shot(host, task, LabeledFewShotSettings::parse(task));
+  EXPECT_EQ(r.best.demos.size(), 16u);
+  EXPECT_EQ(host.lm_calls, 0u);
+  EXPECT_EQ(host.metric_calls, 0u);
+}
+
 }  // namespace
 }  // namespace pipeline::optimizer

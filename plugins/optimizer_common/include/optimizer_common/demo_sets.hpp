@@ -5,9 +5,9 @@
 //   - bootstrap_demos: BootstrapFewShot (bootstrap_traces, then bootstrapped_demos): a teacher
 //     (the start instructions with labelled demos, never the example itself) runs each training
 //     example in order; a trace becomes an "augmented" demo only when the metric passes (score
-//     >= metric_threshold, or > 0 without one); rounds after the first run at temperature 1 with
-//     rollout_id = round (a fresh cache key); then labelled demos of the examples not
-//     bootstrapped fill up to max_labeled_demos;
+//     >= metric_threshold, or > 0 without one; every trace without a metric); rounds after the
+//     first run at temperature 1 with rollout_id = round (a fresh cache key); then labelled demos
+//     of the examples not bootstrapped fill up to max_labeled_demos;
 //   - demo_set_candidates: create_n_fewshot_demo_sets: DSPy's seeds -3 zero-shot, -2 labelled
 //     only, -1 unshuffled bootstrap, then bootstraps of shuffled copies of random size.
 // Python's random.Random(0) becomes our Rng(DemoSetSettings::seed), 0 unless an optimizer passes
@@ -119,7 +119,9 @@ inline void bootstrap_traces(SearchHost& host, const Task& task,
       if (!(d.is_object() && d.get_object() == flat)) t.demos.push_back(d);
     for (std::size_t round = 0; round < std::max<std::size_t>(s.max_rounds, 1); ++round) {
       RunOptions o;
-      o.score = true;
+      // A step without a metric keeps every trace that parses (DSPy's metric=None).
+      const bool scored = !task.metric.empty();
+      o.score = scored;
       if (round > 0) {
         // A fresh sample that the response cache cannot answer with the first round's reply.
         o.temperature = 1.0;
@@ -132,7 +134,8 @@ inline void bootstrap_traces(SearchHost& host, const Task& task,
         continue;
       }
       const double score = r.score.value_or(0.0);
-      const bool success = s.metric_threshold ? score >= *s.metric_threshold : score > 0;
+      const bool success =
+          !scored || (s.metric_threshold ? score >= *s.metric_threshold : score > 0);
       if (!success) continue;
       boost::json::object demo = ex.inputs;
       for (const auto& kv : r.outputs) demo[kv.key()] = kv.value();
