@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pipeline::mock {
@@ -20,9 +21,10 @@ inline uint64_t fnv1a(std::string_view s, uint64_t h = kFnvBasis) {
   return h;
 }
 
-// A seed folded into the basis, so two seeds give unrelated sequences.
+// A seed folded into the basis, so two seeds give unrelated sequences (its decimal text, so the
+// draws are the same on every platform).
 inline uint64_t seed_basis(uint64_t seed) {
-  return fnv1a(std::string_view(reinterpret_cast<const char*>(&seed), sizeof seed));
+  return fnv1a(std::to_string(seed));
 }
 
 // splitmix64's finaliser: FNV's low bits are weak, and draws use them.
