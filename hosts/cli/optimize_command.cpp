@@ -9,9 +9,8 @@
 #include "host_setup.hpp"
 #include "interrupt_watcher.hpp"
 
-#include <pipeline/dspy/metric.hpp>
-#include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/optimize/optimization_session.hpp>
+#include <pipeline/optimize/step_optimization.hpp>
 #include <pipeline/util/utf8.hpp>
 
 #include <unistd.h>
@@ -75,34 +74,6 @@ const StepConfig* choose_step(const Workflow& wf, const OptimizeOptionsCli& o, s
                           : "steps with a signature: " + names) +
         ")";
   return nullptr;
-}
-
-// The optimizer: --optimizer, else the step's or the workflow's `dspy_config.optimizer`, else the
-// only optimizer plugin loaded.
-std::string choose_optimizer(const OptimizeOptionsCli& o, const Workflow& wf,
-                             const StepConfig& step, const PluginHost& plugins, std::string& why) {
-  std::string name = o.optimizer;
-  for (const json::object* dc :
-       {step.raw.if_contains("dspy_config") ? step.raw.at("dspy_config").if_object() : nullptr,
-        wf.raw.if_contains("dspy_config") ? wf.raw.at("dspy_config").if_object() : nullptr}) {
-    if (!name.empty() || dc == nullptr) continue;
-    name = get_string(*dc, "optimizer");
-  }
-  auto loaded = plugins.names(PL_KIND_OPTIMIZER);
-  std::string list;
-  for (const auto& n : loaded) list += (list.empty() ? "" : ", ") + n;
-  if (name.empty()) {
-    if (loaded.size() == 1) return loaded.front();
-    why = "--optimizer: name the optimizer to run (loaded optimizers: " +
-          (list.empty() ? std::string("none") : list) + ")";
-    return {};
-  }
-  if (!plugins.find(PL_KIND_OPTIMIZER, name)) {
-    why = "--optimizer: no optimizer plugin '" + name +
-          "' is loaded (loaded optimizers: " + (list.empty() ? std::string("none") : list) + ")";
-    return {};
-  }
-  return name;
 }
 
 std::string score_text(const std::optional<double>& s) {
@@ -192,68 +163,29 @@ int optimize(const OptimizeOptionsCli& o) {
   std::string why;
   const StepConfig* step = choose_step(wf, o, why);
   if (!step) return bad_input(o, why);
-  auto d = dspy::step_dspy_from_config(*step, diags);
-  if (!d) {
-    print_diagnostics(diags);
-    return bad_input(o, "step '" + step->name + "' needs a valid `signature:` to be optimized");
+  StepOptimizationRequest req;
+  req.optimizer = o.optimizer;
+  req.data_file = o.data;
+  req.valset_file = o.valset;
+  req.metric = o.metric;
+  req.params = std::move(params);
+  req.seed = o.seed;
+  req.budget = {o.budget_calls, o.budget_seconds, o.budget_cost};
+  req.concurrency = o.concurrency;
+  auto spec = step_optimization_spec(wf, *step, rt.config(), rt.plugins(), req);
+  // Its messages start with the request member they are about: the flag without its dashes. A
+  // step's inline examples are not a flag.
+  if (!spec) {
+    const std::string& m = spec.status().message();
+    bool flag = (m.rfind("data: ", 0) == 0 && !o.data.empty()) || m.rfind("valset: ", 0) == 0 ||
+                m.rfind("metric: ", 0) == 0 || m.rfind("optimizer: ", 0) == 0 ||
+                m.rfind("concurrency: ", 0) == 0;
+    return bad_input(o, (flag ? "--" : "") + m);
   }
-
-  auto ds = dspy::step_dataset(*step, d->signature, o.data);
-  if (!ds) return bad_input(o, (o.data.empty() ? "" : "--data: ") + ds.status().message());
-  for (const auto& bad : ds->bad) std::cerr << "error: " << bad.to_string() << "\n";
-  if (!ds->bad.empty())
-    return bad_input(o, std::to_string(ds->bad.size()) + " bad row(s) in the data, first " +
-                            ds->bad.front().to_string());
-  std::vector<dspy::DatasetRow> trainset, valset;
-  if (!o.valset.empty()) {
-    auto vs = dspy::load_dataset(o.valset, d->signature);
-    if (!vs) return bad_input(o, "--valset: " + vs.status().message());
-    for (const auto& bad : vs->bad) std::cerr << "error: " << bad.to_string() << "\n";
-    if (!vs->bad.empty())
-      return bad_input(o, std::to_string(vs->bad.size()) + " bad row(s) in --valset, first " +
-                              vs->bad.front().to_string());
-    if (vs->rows.empty()) return bad_input(o, "--valset " + o.valset + ": no examples");
-    trainset = std::move(ds->rows);
-    valset = std::move(vs->rows);
-  } else {
-    // Without --valset: a seeded shuffle (by --seed), the last 20% for validation.
-    if (ds->rows.size() < 2)
-      return bad_input(o,
-                       "at least 2 examples are needed to split off a validation set (or give "
-                       "--valset FILE)");
-    auto split = dspy::split_dataset(ds->rows, 0.2, o.seed);
-    trainset = std::move(split.train);
-    valset = std::move(split.validation);
-  }
-  if (trainset.empty()) return bad_input(o, "no training examples");
-
-  std::string optimizer = choose_optimizer(o, wf, *step, rt.plugins(), why);
-  if (optimizer.empty()) return bad_input(o, why);
+  const std::string optimizer = spec->optimizer;
   auto inst = rt.plugins().create_optimizer(optimizer, "{}");
   if (!inst) return bad_input(o, "--optimizer " + optimizer + ": " + inst.status().message());
-
-  OptimizationSpec spec;
-  spec.step = step->name;
-  spec.step_type = step->type;
-  spec.dspy = *d;
-  spec.predict = dspy::step_predict_options(*step, *d);
-  spec.provider = rt.config().provider_for(step->type);
-  if (const auto* m = step->raw.if_contains("model"); m && m->is_string())
-    spec.model = std::string(m->get_string());
-  spec.metric = dspy::step_metric_spec(*step);
-  if (!o.metric.empty()) {
-    auto m = dspy::parse_metric_spec(o.metric);
-    if (!m) return bad_input(o, "--metric: " + m.status().message());
-    spec.metric = *m;
-  }
-  spec.trainset = std::move(trainset);
-  spec.valset = std::move(valset);
-  spec.optimizer = optimizer;
-  spec.params = std::move(params);
-  spec.seed = o.seed;
-  spec.budget = {o.budget_calls, o.budget_seconds, o.budget_cost};
-  spec.concurrency = o.concurrency;
-  auto session = OptimizationSession::create(std::move(spec), rt.completion(), rt.cache());
+  auto session = OptimizationSession::create(std::move(*spec), rt.completion(), rt.cache());
   if (!session) return bad_input(o, session.status().message());
   OptimizationSession& s = **session;
   auto printer = progress_printer(o.quiet || o.json);
