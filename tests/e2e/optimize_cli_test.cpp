@@ -166,6 +166,11 @@ TEST_F(OptimizeCliTest, RunInDspyOptimizedModeUsesTheCachedProgramOfTheStepsSign
   auto r = pipeline({"run", workflow_.string(), "-c", host_.string(), "--mode", "dspy_optimized",
                      "--set", "ticket=please refund", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  const auto& step = doc->at("steps").at(0);
+  EXPECT_EQ(step.at("record").at("program_source"), "cache");
+  EXPECT_EQ(step.at("record").at("mode"), "dspy_optimized");
   EXPECT_THAT(r.out, HasSubstr(R"("program_source":"cache")"));
   EXPECT_THAT(r.out, HasSubstr(R"("text":"billing")"));
 }

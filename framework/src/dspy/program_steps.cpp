@@ -88,6 +88,11 @@ Status ProgramSteps::add_program(const Workflow& wf, const std::string& step_nam
   return {};
 }
 
+std::string ProgramSteps::program_source(const StepConfig& step) const {
+  auto it = sources_.find(step.name);
+  return it == sources_.end() ? std::string() : it->second;
+}
+
 Result<json::object> ProgramSteps::run(const PreparedStep& prepared, const StepRun& run) {
   const StepConfig& step = run.step;
   auto it = steps_.find(step.name);

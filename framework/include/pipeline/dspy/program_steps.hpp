@@ -41,6 +41,7 @@ class ProgramSteps : public StepStrategy {
 
   std::string_view mode() const override { return "dspy_optimized"; }
   Result<json::object> run(const PreparedStep& prepared, const StepRun& run) override;
+  std::string program_source(const StepConfig& step) const override;
 
  private:
   Completion& lm_;
