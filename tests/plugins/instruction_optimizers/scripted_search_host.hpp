@@ -69,6 +69,15 @@ class ScriptedSearchHost : public SearchHost {
     return "```\nReflected instruction " + std::to_string(++reflections_) + "\n```";
   };
 
+  // A reply that does not parse on (set, index) when it returns a reason: run gives that error with
+  // outputs {}, evaluate scores the example 0 with it.
+  std::function<std::string(const std::string&, std::size_t)> parse_error;
+  // The options of the run being scored, so a score script can depend on the round (temperature,
+  // rollout id).
+  RunOptions running;
+  // run's score is the script's score itself (a graded metric), not 1 / 0 split at 0.5.
+  bool graded = false;
+
   std::optional<std::size_t> max_lm_calls;
   std::optional<std::size_t> cancel_after;
 
@@ -84,12 +93,21 @@ class ScriptedSearchHost : public SearchHost {
          " t=" + (o.temperature ? std::to_string(*o.temperature) : "-") +
          " r=" + (o.rollout_id ? std::to_string(*o.rollout_id) : "-"));
     RunResult r;
+    if (parse_error) r.error = parse_error(ex.set, ex.index);
+    if (!r.error.empty()) {
+      if (o.score) {
+        ++metric_calls;
+        r.score = 0.0;
+      }
+      return r;
+    }
     const TaskExample& e = example(ex.set, ex.index);
+    running = o;
     const double s = score(c, ex.set, ex.index);
     r.outputs = s >= 0.5 ? e.outputs : boost::json::object{{"category", "wrong"}};
     if (o.score) {
       ++metric_calls;
-      r.score = s >= 0.5 ? 1.0 : 0.0;
+      r.score = graded ? s : (s >= 0.5 ? 1.0 : 0.0);
       r.feedback = feedback(e, r.outputs);
     }
     return r;
@@ -118,6 +136,12 @@ class ScriptedSearchHost : public SearchHost {
       const TaskExample& ex = example(set, i);
       ExampleScore es;
       es.index = i;
+      if (parse_error) es.error = parse_error(set, i);
+      if (!es.error.empty()) {
+        e.results.push_back(std::move(es));
+        continue;
+      }
+      running = {};
       es.score = score(c, set, i);
       es.outputs = es.score >= 0.5 ? ex.outputs : boost::json::object{{"category", "wrong"}};
       es.feedback = feedback(ex, es.outputs);
