@@ -16,32 +16,10 @@ shift 3 2>/dev/null || shift $#
 levels=("$@")
 [ ${#levels[@]} -gt 0 ] || levels=(1 8 32 128)
 latency=50
-scratch="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-export PIPELINE_CONFIG="" XDG_CONFIG_HOME="$scratch" XDG_CACHE_HOME="$scratch/cache" TEST_MODE=""
-
-# One server thread per connection the highest concurrency keeps open.
-"$build/tests/support/mock_llm_server/pipeline-mock-server" --port 0 --latency-ms "$latency" \
-  --threads 160 >"$scratch/port" &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$scratch/port" ] && break; sleep 0.05; done
-port="$(head -n1 "$scratch/port")"
-
-cat >"$scratch/host.yaml" <<YAML
-providers:
-  local:
-    plugin: openai
-    base_url: http://127.0.0.1:$port/v1
-    model: bench-model
-    stream: false
-step_providers:
-  default: local
-YAML
+source bench/lib/mock_llm.sh
+bench_scratch
+bench_start_server "$build" "$latency"
+bench_host_config "$scratch/host.yaml"
 cat >"$scratch/wf.yaml" <<'YAML'
 workflow:
   name: evaluate_bench
@@ -56,7 +34,6 @@ for i in $(seq "$n"); do
   printf '{"question": "What is item %d?", "context": "bench", "answer": "item %d"}\n' "$i" "$i"
 done >"$scratch/data.jsonl"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '%-12s %12s %12s %10s %14s\n' concurrency "wall ms" "limit ms" "of limit" "peak RSS KiB"
 for c in "${levels[@]}"; do
   walls=() rss=()
@@ -65,7 +42,7 @@ for c in "${levels[@]}"; do
       --step answer -c "$scratch/host.yaml" --data "$scratch/data.jsonl" --mode traditional \
       --concurrency "$c" --cache off --json -q >"$scratch/out.json" || true
     cp "$scratch/out.json" "${BENCH_KEEP:-/dev/null}" 2>/dev/null || true
-    walls+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["wall_ms"])' "$scratch/out.json")")
+    walls+=("$(json_field "$scratch/out.json" wall_ms)")
     rss+=("$(cat "$scratch/rss")")
   done
   wall="$(printf '%s\n' "${walls[@]}" | median)"

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
@@ -23,6 +24,9 @@ class FakeLm : public Completion {
   std::atomic<int> in_flight{0};
   std::atomic<int> max_in_flight{0};
   int wait_ms = 0;
+  // > 0: a call waits until this many are in flight at once (or 10 s pass, so a host that never
+  // gets there fails the test's count instead of hanging), then they all answer.
+  int release_at = 0;
   double cost_per_call = 0.001;
   bool cache = true;
 
@@ -40,6 +44,15 @@ class FakeLm : public Completion {
     for (int m = max_in_flight.load(); now > m && !max_in_flight.compare_exchange_weak(m, now);) {
     }
     if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+    if (release_at > 0) {
+      std::unique_lock lock(gate_mu_);
+      gate_.notify_all();
+      // Latched: once the count is reached every waiter (and every later call) goes on.
+      gate_.wait_for(lock, std::chrono::seconds(10),
+                     [&] { return released_ || in_flight.load() >= release_at; });
+      released_ = true;
+      gate_.notify_all();
+    }
     --in_flight;
     ++provider_calls;
     if (call.record) {
@@ -76,6 +89,9 @@ class FakeLm : public Completion {
   }
   std::mutex mu_;
   std::set<std::string> seen_;
+  std::mutex gate_mu_;
+  std::condition_variable gate_;
+  bool released_ = false;
 };
 
 }  // namespace pipeline::testing

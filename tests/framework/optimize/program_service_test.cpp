@@ -71,6 +71,28 @@ TEST_F(ProgramServiceTest, AFailingOptimizerIsAnErrorWithItsOwnMessage) {
       HasSubstr("optimizer plugin 'fixture_failing' failed: UNAVAILABLE: the search exploded"));
 }
 
+TEST_F(ProgramServiceTest, TheFinalTrainAndValidationScoresRunInOnePoolOfWorkers) {
+  // fixture_program evaluates nothing, so both final scores are evaluated by the host: 4 train
+  // and 3 validation examples. Evaluated one set after the other, at most 4 calls would ever be
+  // in flight; in one pool at concurrency 8 all 7 are.
+  auto spec = testing::ticket_spec();
+  spec.concurrency = 8;
+  lm_.release_at = 7;
+  auto s = session("fixture_program", spec);
+  auto r = optimize(*s);
+  ASSERT_TRUE(r) << r.status().to_string();
+  EXPECT_EQ(lm_.provider_calls.load(), 7);
+  EXPECT_EQ(lm_.max_in_flight.load(), 7);
+  ASSERT_EQ(r->candidates.size(), 2u);
+  EXPECT_EQ(r->candidates[0].label, "final train");
+  EXPECT_EQ(r->candidates[0].examples, 4u);
+  EXPECT_EQ(r->candidates[1].label, "final val");
+  EXPECT_EQ(r->candidates[1].examples, 3u);
+  ASSERT_TRUE(r->train_score && r->val_score);
+  EXPECT_EQ(*r->train_score, 0.75);          // "my card was billed twice" is misread
+  EXPECT_DOUBLE_EQ(*r->val_score, 2.0 / 3);  // "they billed my card" too
+}
+
 TEST_F(ProgramServiceTest, ASpenderStopsExactlyAtTheCallBudgetAndItsResultIsKept) {
   auto spec = testing::ticket_spec();
   spec.budget.max_lm_calls = 12;

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mock_llm_server/mock_llm_server.hpp"
@@ -118,6 +119,39 @@ TEST_P(MockServerApiTest, MissingKeyIs401AndBadJsonIs400InTheProvidersOwnBody) {
 
 INSTANTIATE_TEST_SUITE_P(Apis, MockServerApiTest,
                          ::testing::Values("anthropic", "gemini", "openai"));
+
+TEST(MockServer, AnswersEveryRequestWithTheConfiguredReplyText) {
+  MockLlmServer::Options o;
+  o.reply_text = "[[ ## answer ## ]]\nitem\n\n[[ ## completed ## ]]";
+  MockLlmServer server(o);
+  server.start();
+  Reply r = post(server.base_url() + "/v1/chat/completions", {"Content-Type: application/json"},
+                 endpoint("openai").good_body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value v = json::parse(r.body);
+  // The words are sent as they are split (each keeps its leading space), so the text is whole.
+  EXPECT_EQ(v.at("choices").at(0).at("message").at("content").as_string(), o.reply_text);
+}
+
+TEST(MockServer, CountsTheMostRequestsInFlightAtOnce) {
+  MockLlmServer::Options o;
+  o.latency_ms = 1000;
+  MockLlmServer server(o);
+  server.start();
+  EXPECT_EQ(server.max_in_flight(), 0u);
+  // Three clients whose requests overlap inside the 1 s latency, then one alone.
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 3; ++i)
+    clients.emplace_back([&] {
+      post(server.base_url() + "/v1/chat/completions", {"Content-Type: application/json"},
+           endpoint("openai").good_body);
+    });
+  for (auto& c : clients) c.join();
+  post(server.base_url() + "/v1/chat/completions", {"Content-Type: application/json"},
+       endpoint("openai").good_body);
+  EXPECT_EQ(server.request_count(), 4u);
+  EXPECT_EQ(server.max_in_flight(), 3u);
+}
 
 TEST(MockServerExecutable, PrintsTheBoundPortAndServes) {
   int out[2];

@@ -1,7 +1,7 @@
 // pipeline-mock-server: the loopback mock LLM server as a process, for manual runs, examples and
 // benchmarks. Prints the bound port as the first line of stdout, then serves until SIGINT/SIGTERM.
 //
-//   pipeline-mock-server --port 0 --latency-ms 50
+//   pipeline-mock-server --port 0 --latency-ms 50 [--reply TEXT] [--stats]
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   app.add_option("--gemini-key", o.gemini_key, "expected x-goog-api-key");
   app.add_option("--openai-key", o.openai_key, "expected bearer token; empty: none needed");
   app.add_option("--threads", o.threads, "server threads (one per keep-alive connection)");
+  app.add_option("--reply", o.reply_text, "reply text for every request (default: an echo)");
+  bool stats = false;
+  app.add_flag("--stats", stats, "on exit, print requests and max in-flight to stderr");
   CLI11_PARSE(app, argc, argv);
 
   // Block the signals before any thread starts, so only sigwait below receives them.
@@ -42,5 +45,9 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&signals, &sig);
   server.stop();
+  // After stop(): every handler has returned, so the counts are final.
+  if (stats)
+    std::cerr << "requests " << server.request_count() << " max_in_flight "
+              << server.max_in_flight() << std::endl;
   return 0;
 }

@@ -21,6 +21,28 @@ std::string ReceivedRequest::header(const std::string& lower_name) const {
   return header_value(headers, lower_name);
 }
 
+namespace {
+
+// Counts a request as in flight from its arrival until its handler returns (the whole body of a
+// non-streaming reply is set by then), keeping the maximum seen.
+class InFlight {
+ public:
+  InFlight(std::atomic<size_t>& now, std::atomic<size_t>& max) : now_(now) {
+    size_t n = ++now_;
+    size_t m = max.load();
+    while (n > m && !max.compare_exchange_weak(m, n)) {
+    }
+  }
+  ~InFlight() { --now_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<size_t>& now_;
+};
+
+}  // namespace
+
 class MockLlmServer::Impl {
  public:
   Impl(MockLlmServer& owner, const Options& options) : owner_(owner), options_(options) {}
@@ -127,6 +149,7 @@ class MockLlmServer::Impl {
     const FaultSpec fault = parse_fault_spec(rec.fault);
     const uint64_t n = ++next_id_;
     ++owner_.request_count_;
+    InFlight in_flight(owner_.in_flight_, owner_.max_in_flight_);
     {
       std::lock_guard lock(mutex_);
       ++per_api_[rec.api];
@@ -196,7 +219,8 @@ class MockLlmServer::Impl {
         reply.pieces.push_back(std::string(std::min<size_t>(65536, bytes - done), 'x'));
       reply.finish = "stop";
     } else {
-      auto words = split_words("echo: " + prompt.last_user_text);
+      auto words = split_words(options_.reply_text.empty() ? "echo: " + prompt.last_user_text
+                                                           : options_.reply_text);
       reply.finish = "stop";
       if (static_cast<int64_t>(words.size()) > prompt.max_tokens) {
         words.resize(static_cast<size_t>(prompt.max_tokens));

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pipeline {
@@ -157,8 +158,13 @@ class OptimizationSession {
   struct ExampleOutcome;
   ExampleOutcome run_example(const dspy::Predict& p, const Example& ex, bool with_score);
   void report(OptimizationProgress p);
+  // Several evaluate requests through one pool of workers: the next example of any of them goes
+  // to the next free worker, so a request's last partial round overlaps the next one's first.
+  std::vector<Result<json::object>> evaluate_together(const std::vector<json::value>& requests);
   std::optional<double> recorded_score(const json::object& candidate, const std::string& set) const;
-  Result<double> final_score(const json::object& candidate, const std::string& set);
+  // The best candidate's train and validation scores: reused from a full evaluation the
+  // optimizer made, the rest evaluated together.
+  std::pair<Result<double>, Result<double>> final_scores(const json::object& candidate);
 
   OptimizationSpec spec_;
   Budget budget_;

@@ -70,6 +70,9 @@ class MockLlmServer {
     std::string default_fault;    // applied when a request names none and the queue is empty
     size_t threads = 160;         // keep-alive connections each hold one
     bool record_requests = true;  // keep ReceivedRequest logs (benchmarks turn this off)
+    // Empty: the reply echoes the last user message. Else every reply is this text, so a
+    // benchmark can answer in an adapter's format (a parsable, metric-passing reply).
+    std::string reply_text;
   };
 
   MockLlmServer();
@@ -91,6 +94,8 @@ class MockLlmServer {
   void clear_faults();
 
   size_t request_count() const { return request_count_; }
+  // The most requests being handled at once since start(): how parallel a client really was.
+  size_t max_in_flight() const { return max_in_flight_; }
   size_t request_count(const std::string& api) const;
   std::vector<ReceivedRequest> requests() const;
   void clear_requests();
@@ -102,6 +107,8 @@ class MockLlmServer {
   std::unique_ptr<Impl> impl_;
   std::atomic<int> latency_ms_{0};
   std::atomic<size_t> request_count_{0};
+  std::atomic<size_t> in_flight_{0};
+  std::atomic<size_t> max_in_flight_{0};
   int port_ = 0;
 };
 
