@@ -6,6 +6,7 @@
 #include "interrupt_watcher.hpp"
 
 #include <pipeline/dspy/chain_of_thought.hpp>
+#include <pipeline/dspy/completion_judge.hpp>
 #include <pipeline/dspy/evaluate.hpp>
 #include <pipeline/dspy/predict.hpp>
 #include <pipeline/dspy/program.hpp>
@@ -112,18 +113,9 @@ int evaluate(const EvaluateOptionsCli& o) {
   }
 
   // The data: --data, else the step's inline `examples:`.
-  dspy::Dataset data;
-  if (!o.data.empty()) {
-    auto ds = dspy::load_dataset(o.data, d->signature);
-    if (!ds) return bad_input(o, ds.status().message());
-    data = std::move(*ds);
-  } else if (const auto* ex = step->raw.if_contains("examples")) {
-    data = dspy::dataset_from_config(*ex, step->source.child("examples"), d->signature);
-  } else {
-    return bad_input(
-        o, "no examples: give --data FILE (.jsonl, .json, .csv) or `examples:` on step '" + o.step +
-               "'");
-  }
+  auto ds = dspy::step_dataset(*step, d->signature, o.data);
+  if (!ds) return bad_input(o, ds.status().message());
+  dspy::Dataset data = std::move(*ds);
   for (const auto& bad : data.bad)
     std::cerr << (o.skip_bad_rows ? "skipped: " : "error: ") << bad.to_string() << "\n";
   if (!data.bad.empty() && !o.skip_bad_rows)
@@ -137,34 +129,18 @@ int evaluate(const EvaluateOptionsCli& o) {
   std::string provider = loaded.runtime->config().provider_for(step->type);
 
   // The metric: --metric, else the step's `metric:`, else exact_match on the first output.
-  json::value spec = json::object{{"type", "exact_match"}};
+  json::value spec = dspy::step_metric_spec(*step);
   if (!o.metric.empty()) {
     auto s = dspy::parse_metric_spec(o.metric);
     if (!s) return bad_input(o, s.status().message());
     spec = *s;
-  } else if (const auto* m = step->raw.if_contains("metric")) {
-    spec = *m;
   }
   auto judge_log = std::make_shared<CallLog>();
-  dspy::JudgeCall judge = [&lm, provider, judge_log, cancel, &o](
-                              const std::vector<dspy::Message>& messages,
-                              const json::object&) -> Result<std::string> {
-    json::array ms;
-    for (const auto& m : messages)
-      ms.push_back(json::object{{"role", m.role}, {"content", m.content}});
-    json::object req{{"messages", std::move(ms)}, {"provider", provider}};
-    CallContext ctx(cancel);
-    CallFrame frame{.run_id = "evaluate",
-                    .step = o.step + ":llm_judge",
-                    .mode = "evaluation",
-                    .log = judge_log.get()};
-    CallResult r = lm.complete(json::serialize(req), CompletionCall{ctx, frame});
-    if (!r.ok()) return r.to_status();
-    auto body = parse_json(r.body);
-    if (!body || !body->is_object())
-      return internal_error("llm_judge: malformed completion response");
-    return get_string(body->get_object(), "text");
-  };
+  dspy::JudgeCall judge = dspy::completion_judge(lm, provider, cancel,
+                                                 CallFrame{.run_id = "evaluate",
+                                                           .step = o.step + ":llm_judge",
+                                                           .mode = "evaluation",
+                                                           .log = judge_log.get()});
   auto metric = dspy::make_metric(spec, d->signature, judge);
   if (!metric) return bad_input(o, metric.status().message());
 
@@ -186,11 +162,7 @@ int evaluate(const EvaluateOptionsCli& o) {
       demos = std::move(bound->demos);
       id = o.program + ":" + bound->predictor + "@" + sig.hash().substr(0, 12);
     }
-    dspy::PredictOptions popts;
-    popts.adapter = d->adapter;
-    popts.adapter_fallback = d->adapter_fallback;
-    if (const auto* m = step->raw.if_contains("model"); m && m->is_string())
-      popts.request["model"] = *m;
+    dspy::PredictOptions popts = dspy::step_predict_options(*step, *d);
     predict =
         std::make_shared<dspy::Predict>(std::move(sig), std::move(demos), std::move(popts), id);
     run_one = [predict, &lm, provider, &o, step](const dspy::DatasetRow& row,

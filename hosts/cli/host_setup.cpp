@@ -38,7 +38,7 @@ HostConfig resolve_host_config(const std::string& config_flag, Diagnostics& diag
 }
 
 LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::string& config_flag,
-                                 Diagnostics& diags) {
+                                 Diagnostics& diags, const PluginNeeds* extra) {
   LoadedWorkflow out;
   HostConfig cfg = resolve_host_config(config_flag, diags);
   auto doc = load_yaml_file(workflow_file, diags);
@@ -53,6 +53,10 @@ LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::st
   }
   // Open only the plugin libraries this workflow and config use (see PluginManifest).
   PluginNeeds needs = needed_plugins(cfg, out.workflow ? &*out.workflow : nullptr);
+  if (extra != nullptr) {
+    needs.components.insert(extra->components.begin(), extra->components.end());
+    needs.everything = needs.everything || extra->everything;
+  }
   out.runtime = Runtime::create(std::move(cfg), diags, &needs);
   if (out.workflow) {
     validate_workflow(*out.workflow, out.runtime->config(), out.runtime->plugins(), diags);

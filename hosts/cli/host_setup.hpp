@@ -23,8 +23,9 @@ struct LoadedWorkflow {
 };
 
 // Loads the workflow and the plugins and validates everything; every problem goes to diags.
+// `extra`: components the command needs beyond the workflow's (an optimizer).
 LoadedWorkflow load_and_validate(const std::string& workflow_file, const std::string& config_flag,
-                                 Diagnostics& diags);
+                                 Diagnostics& diags, const PluginNeeds* extra = nullptr);
 
 // Prints diagnostics to stderr, errors first, and a count line.
 void print_diagnostics(const Diagnostics& diags);

@@ -5,7 +5,9 @@
 
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/dspy/program_steps.hpp>
+#include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/engine/executor.hpp>
+#include <pipeline/optimize/optimization_store.hpp>
 #include <pipeline/util/utf8.hpp>
 
 #include <spdlog/spdlog.h>
@@ -64,10 +66,6 @@ int run(const RunOptions& o) {
                 "mode '" + o.mode +
                     "' is not available in this build (available: traditional, dspy_optimized)");
   }
-  if (o.mode == "dspy_optimized" && o.programs.empty())
-    diags.error({"--mode", 0, 0},
-                "dspy_optimized needs the program of each step to run that way: --program "
-                "STEP=FILE[:PREDICTOR]");
   if (o.mode != "dspy_optimized" && !o.programs.empty())
     diags.error({"--program", 0, 0},
                 "--program runs a step as a DSPy program: use it with --mode dspy_optimized");
@@ -80,13 +78,40 @@ int run(const RunOptions& o) {
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
   std::shared_ptr<dspy::ProgramSteps> program_steps;
-  if (!diags.has_errors() && loaded.workflow && !o.programs.empty()) {
+  if (!diags.has_errors() && loaded.workflow && o.mode == "dspy_optimized") {
     // Programs call the top of the run's completion stack, like every step.
     program_steps = std::make_shared<dspy::ProgramSteps>(loaded.runtime->completion());
     for (const auto& spec : o.programs) {
       if (auto st = program_steps->add(*loaded.workflow, spec); !st.ok())
         diags.error({"--program", 0, 0}, st.message());
     }
+    // Every other step with a signature runs the newest program the optimization cache has for
+    // that signature (`pipeline optimize` stores it); a step without one runs traditionally.
+    OptimizationStore store(loaded.runtime->cache());
+    std::size_t from_cache = 0;
+    for (const auto& step : loaded.workflow->steps) {
+      if (program_steps->handles(step) || !step.raw.contains("signature")) continue;
+      Diagnostics ignored;
+      auto d = dspy::step_dspy_from_config(step, ignored);
+      if (!d) continue;
+      auto hit = store.latest(d->signature.hash());
+      if (!hit) continue;
+      auto prog = dspy::Program::from_json(hit->program, "the optimization cache");
+      if (!prog) continue;  // a corrupt entry is a miss
+      if (auto st = program_steps->add_program(*loaded.workflow, step.name, *prog, "",
+                                               "cache:" + hit->optimizer, "cache");
+          st.ok()) {
+        ++from_cache;
+      } else {
+        diags.warning({"--mode", 0, 0}, "step '" + step.name + "': the cached program (" +
+                                            hit->key + ") does not fit: " + st.message());
+      }
+    }
+    if (o.programs.empty() && from_cache == 0)
+      diags.error({"--mode", 0, 0},
+                  "dspy_optimized needs a program for a step: --program STEP=FILE[:PREDICTOR], "
+                  "or run `pipeline optimize` first (no step's signature has a program in the "
+                  "optimization cache)");
     exec.choose_strategy = [program_steps](const StepConfig& step) -> StepStrategy* {
       return program_steps->handles(step) ? program_steps.get() : nullptr;
     };

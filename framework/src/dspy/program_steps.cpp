@@ -8,7 +8,8 @@
 
 namespace pipeline::dspy {
 
-json::object program_step_result(const Predict& p, const PredictResult& r) {
+json::object program_step_result(const Predict& p, const PredictResult& r,
+                                 const std::string& source) {
   json::object out;
   out["success"] = r.ok();
   std::string text;
@@ -21,6 +22,7 @@ json::object program_step_result(const Predict& p, const PredictResult& r) {
   out["outputs"] = r.outputs;
   out["mode"] = "dspy_optimized";
   out["program"] = p.id();
+  if (!source.empty()) out["program_source"] = source;
   out["adapter"] = r.adapter;
   out["lm_calls"] = r.lm_calls;
   out["cached"] = r.lm_calls > 0 && r.cache_hits == r.lm_calls;
@@ -58,25 +60,37 @@ Status ProgramSteps::add(const Workflow& wf, const std::string& spec) {
   if (!step)
     return invalid_argument("--program " + spec + ": no step '" + step_name + "' in " +
                             wf.file.string());
+  auto prog = Program::load_file(file);
+  if (!prog) return prog.status();
+  return add_program(wf, step_name, *prog, predictor, file, "file");
+}
+
+Status ProgramSteps::add_program(const Workflow& wf, const std::string& step_name,
+                                 const Program& program, const std::string& predictor,
+                                 const std::string& origin, const std::string& source) {
+  const StepConfig* step = nullptr;
+  for (const auto& s : wf.steps)
+    if (s.name == step_name) step = &s;
+  if (!step) return invalid_argument("no step '" + step_name + "' in " + wf.file.string());
   Diagnostics diags;
   auto d = step_dspy_from_config(*step, diags);
   if (!d) return invalid_argument(diags.format());
-  auto prog = Program::load_file(file);
-  if (!prog) return prog.status();
-  auto p = choose_predictor(*prog, predictor);
-  if (!p) return Status(p.status().code(), file + ": " + p.status().message());
+  auto p = choose_predictor(program, predictor);
+  if (!p) return Status(p.status().code(), origin + ": " + p.status().message());
   auto bound = bind_predictor(**p, d->signature, d->chain_of_thought);
-  if (!bound) return Status(bound.status().code(), file + ": " + bound.status().message());
-  PredictOptions opts;
-  opts.adapter = d->adapter;
-  opts.adapter_fallback = d->adapter_fallback;
-  if (const auto* m = step->raw.if_contains("model"); m && m->is_string())
-    opts.request["model"] = *m;
-  std::string id = file + ":" + bound->predictor + "@" + bound->signature.hash().substr(0, 12);
+  if (!bound) return Status(bound.status().code(), origin + ": " + bound.status().message());
+  PredictOptions opts = step_predict_options(*step, *d);
+  std::string id = origin + ":" + bound->predictor + "@" + bound->signature.hash().substr(0, 12);
   steps_.erase(step_name);
   steps_.emplace(step_name, Predict(std::move(bound->signature), std::move(bound->demos),
                                     std::move(opts), id));
+  sources_[step_name] = source;
   return {};
+}
+
+std::string ProgramSteps::program_source(const StepConfig& step) const {
+  auto it = sources_.find(step.name);
+  return it == sources_.end() ? std::string() : it->second;
 }
 
 Result<json::object> ProgramSteps::run(const PreparedStep& prepared, const StepRun& run) {
@@ -99,7 +113,9 @@ Result<json::object> ProgramSteps::run(const PreparedStep& prepared, const StepR
   ctx.set_frame(&run.frame);
   PredictResult r =
       p.run(*inputs, lm_, CompletionCall{ctx, run.frame}, get_string(prepared.input, "provider"));
-  json::object result = program_step_result(p, r);
+  auto src = sources_.find(step.name);
+  json::object result =
+      program_step_result(p, r, src == sources_.end() ? std::string() : src->second);
   if (!r.ok()) return fail(std::move(result), r.error_message());
   return json::object{{"output", std::move(result)}};
 }

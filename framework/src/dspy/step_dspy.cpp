@@ -51,6 +51,30 @@ std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostic
   return out;
 }
 
+PredictOptions step_predict_options(const StepConfig& step, const StepDspy& d) {
+  PredictOptions popts;
+  popts.adapter = d.adapter;
+  popts.adapter_fallback = d.adapter_fallback;
+  if (const auto* m = step.raw.if_contains("model"); m && m->is_string())
+    popts.request["model"] = *m;
+  return popts;
+}
+
+json::value step_metric_spec(const StepConfig& step) {
+  if (const auto* m = step.raw.if_contains("metric")) return *m;
+  return json::object{{"type", "exact_match"}};
+}
+
+Result<Dataset> step_dataset(const StepConfig& step, const Signature& sig,
+                             const std::string& data_file) {
+  if (!data_file.empty()) return load_dataset(data_file, sig);
+  if (const auto* ex = step.raw.if_contains("examples"))
+    return dataset_from_config(*ex, step.source.child("examples"), sig);
+  return invalid_argument(
+      "no examples: give --data FILE (.jsonl, .json, .csv) or `examples:` on step '" + step.name +
+      "'");
+}
+
 std::unique_ptr<Adapter> make_adapter(std::string_view name) {
   if (name == "chat") return std::make_unique<ChatAdapter>();
   if (name == "json") return std::make_unique<JSONAdapter>();

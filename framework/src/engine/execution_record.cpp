@@ -14,20 +14,23 @@ ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log, 
 }
 
 json::object ExecutionRecord::to_json() const {
-  return json::object{{"mode", mode},
-                      {"variant", variant},
-                      {"latency_ms", latency_ms},
-                      {"provider", provider},
-                      {"model", model},
-                      {"llm_calls", calls.calls},
-                      {"llm_failures", calls.failures},
-                      {"input_tokens", calls.input_tokens},
-                      {"output_tokens", calls.output_tokens},
-                      {"cost_usd", calls.cost_usd},
-                      {"cache_hits", calls.cache_hits},
-                      {"attempts", calls.attempts},
-                      {"fallback_hops", calls.fallback_hops},
-                      {"error_class", error_class}};
+  json::object o{{"mode", mode},
+                 {"variant", variant},
+                 {"latency_ms", latency_ms},
+                 {"provider", provider},
+                 {"model", model},
+                 {"llm_calls", calls.calls},
+                 {"llm_failures", calls.failures},
+                 {"input_tokens", calls.input_tokens},
+                 {"output_tokens", calls.output_tokens},
+                 {"cost_usd", calls.cost_usd},
+                 {"cache_hits", calls.cache_hits},
+                 {"attempts", calls.attempts},
+                 {"fallback_hops", calls.fallback_hops},
+                 {"error_class", error_class}};
+  // Only a step that ran on a program has one (the records of other steps keep their shape).
+  if (!program_source.empty()) o["program_source"] = program_source;
+  return o;
 }
 
 }  // namespace pipeline

@@ -218,6 +218,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   }
   out.duration_ms = ms_since(t0);
   out.record = ExecutionRecord::of(frame, calls, out.duration_ms);
+  out.record.program_source = strategy.program_source(step);
   if (out.state == StepOutcome::State::kCancelled) {
     out.record.error_class = "cancelled";
   } else if (out.state == StepOutcome::State::kFailed) {

@@ -65,6 +65,7 @@ std::string Runtime::missing_provider(const std::string& component) const {
 Runtime::~Runtime() {
   plugins_.unregister_service(PL_SERVICE_COMPLETION);
   plugins_.unregister_service(PL_SERVICE_EXECUTOR);
+  plugins_.unregister_service(PL_SERVICE_PROGRAM);
 }
 
 bool Runtime::start(Diagnostics& diags) {
@@ -118,6 +119,7 @@ bool Runtime::start(Diagnostics& diags) {
   completion_service_ = std::make_unique<CompletionService>(stack_->top());
   plugins_.register_service(PL_SERVICE_COMPLETION, completion_service_->service());
   plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());
+  plugins_.register_service(PL_SERVICE_PROGRAM, program_service_.service());
   return ok;
 }
 

@@ -50,5 +50,13 @@ TEST(ExecutionRecord, JsonHasEveryFieldTheMonitorAndRouterRead) {
   EXPECT_EQ(o.at("error_class"), json::value("timeout"));
 }
 
+TEST(ExecutionRecord, ProgramSourceIsThereOnlyForAStepThatRanOnAProgram) {
+  ExecutionRecord rec;
+  EXPECT_FALSE(rec.to_json().contains("program_source"));
+  rec.mode = "dspy_optimized";
+  rec.program_source = "cache";
+  EXPECT_EQ(rec.to_json().at("program_source"), json::value("cache"));
+}
+
 }  // namespace
 }  // namespace pipeline

@@ -12,7 +12,8 @@
 int main(void) {
   printf("abi %d.%d\n", PL_ABI_MAJOR, PL_ABI_MINOR);
   printf("symbol %s\nsymbol %s\nsymbol %s\n", PL_QUERY_SYMBOL, PL_INIT_SYMBOL, PL_SHUTDOWN_SYMBOL);
-  printf("service %s\nservice %s\n", PL_SERVICE_COMPLETION, PL_SERVICE_EXECUTOR);
+  printf("service %s\nservice %s\nservice %s\n", PL_SERVICE_COMPLETION, PL_SERVICE_EXECUTOR,
+         PL_SERVICE_PROGRAM);
 
   STRUCT(pl_buffer);
   MEMBER(pl_buffer, struct_size);
@@ -95,6 +96,15 @@ int main(void) {
   MEMBER(pl_executor_service_v1, evaluate);
   MEMBER(pl_executor_service_v1, close_scope);
   MEMBER(pl_executor_service_v1, run_pipeline);
+
+  STRUCT(pl_program_service_v1);
+  MEMBER(pl_program_service_v1, header);
+  MEMBER(pl_program_service_v1, run);
+  MEMBER(pl_program_service_v1, score);
+  MEMBER(pl_program_service_v1, evaluate);
+  MEMBER(pl_program_service_v1, lm);
+  MEMBER(pl_program_service_v1, progress);
+  MEMBER(pl_program_service_v1, budget);
 
   STRUCT(pl_host_api);
   MEMBER(pl_host_api, struct_size);

@@ -9,6 +9,8 @@
 #include <pipeline/config/diagnostics.hpp>
 #include <pipeline/config/workflow.hpp>
 #include <pipeline/dspy/adapter.hpp>
+#include <pipeline/dspy/dataset.hpp>
+#include <pipeline/dspy/predict.hpp>
 #include <pipeline/dspy/signature.hpp>
 #include <pipeline/engine/expression.hpp>
 
@@ -28,6 +30,18 @@ struct StepDspy {
 
 // nullopt (with a diagnostic naming file:line:col) when the step has no usable signature.
 std::optional<StepDspy> step_dspy_from_config(const StepConfig& step, Diagnostics& diags);
+
+// How a step's predictor calls its model: the step's adapter, its fallback rule and its
+// `model:` (when it names one). Shared by run, evaluate and optimize.
+PredictOptions step_predict_options(const StepConfig& step, const StepDspy& d);
+
+// The step's metric spec: its `metric:`, else exact_match (on the first output field).
+json::value step_metric_spec(const StepConfig& step);
+
+// The labelled examples of a step: `data_file` when given (.jsonl, .json, .csv), else the step's
+// inline `examples:`; an error naming both when there are none. Bad rows are in the result.
+Result<Dataset> step_dataset(const StepConfig& step, const Signature& sig,
+                             const std::string& data_file);
 
 // "chat" -> ChatAdapter, "json" -> JSONAdapter; nullptr for anything else.
 std::unique_ptr<Adapter> make_adapter(std::string_view name);

@@ -23,6 +23,8 @@ struct ExecutionRecord {
   std::string model;
   CallTotals calls;
   std::string error_class;  // empty when the step succeeded
+  // dspy_optimized: where the step's program came from ("file" | "cache"); empty otherwise.
+  std::string program_source;
 
   // The record of a step that ran under `frame` and made the calls in `log`.
   static ExecutionRecord of(const CallFrame& frame, const CallLog& log, double latency_ms);

@@ -14,6 +14,7 @@
 #include <pipeline/engine/executor_service.hpp>
 #include <pipeline/engine/needed_plugins.hpp>
 #include <pipeline/llm/completion_stack.hpp>
+#include <pipeline/optimize/program_service.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
 #include <map>
@@ -47,6 +48,9 @@ class Runtime {
   // Overrides the config's cache mode for this run (CLI --cache); call before start().
   void set_cache_mode(std::string mode) { cache_mode_override_ = std::move(mode); }
   ExecutorService& executor_service() { return executor_service_; }
+  // The "pipeline.program" service optimizer plugins call (registered by start()); an
+  // OptimizationSession routes its plugin's calls through it.
+  ProgramService& program_service() { return program_service_; }
   // The step component instance for a step type, created on first use.
   Result<std::shared_ptr<StepInstance>> step(const std::string& type);
 
@@ -64,6 +68,7 @@ class Runtime {
   std::unique_ptr<CompletionStack> stack_;
   std::unique_ptr<CompletionService> completion_service_;
   ExecutorService executor_service_;
+  ProgramService program_service_;
   std::mutex steps_mu_;
   std::map<std::string, std::shared_ptr<StepInstance>> steps_;
 };

@@ -50,6 +50,9 @@ class StepStrategy {
   virtual std::string_view mode() const = 0;
   // The step's output document ({"output": ..., "set_variables": {...}}), or why it failed.
   virtual Result<json::object> run(const PreparedStep& step, const StepRun& run) = 0;
+  // Where the program a step runs on came from ("file" | "cache"); empty for a strategy that
+  // runs no program. Recorded in the step's execution record.
+  virtual std::string program_source(const StepConfig&) const { return {}; }
 };
 
 }  // namespace pipeline
