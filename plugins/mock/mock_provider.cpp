@@ -1,8 +1,14 @@
 // The `mock` provider: deterministic offline completions for runs without keys, scripted replies
-// (pattern -> reply, like pipeline_ex's mocks), latency, and injected failures for fallback tests.
+// (pattern -> reply, like pipeline_ex's mocks), latency, injected failures for fallback tests, and
+// a simulation mode (simulated_model.hpp) whose answers depend on the prompt the way a model's
+// would, for showing optimizers offline.
+#include "failure_plan.hpp"
+#include "prompt_hash.hpp"
+#include "scripted_replies.hpp"
+#include "simulated_model.hpp"
+
 #include <pipeline/plugin.hpp>
 #include <pipeline/sdk/json_parse.hpp>
-#include <pipeline/sdk/regex.hpp>
 
 #include <boost/json.hpp>
 
@@ -10,106 +16,40 @@
 #include <chrono>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace json = boost::json;
 using pipeline::sdk::CallContext;
 using pipeline::sdk::Error;
 using pipeline::sdk::ProviderError;
 
+namespace pipeline::mock {
+
 namespace {
-
-struct ScriptedReply {
-  pipeline::Regex pattern;
-  std::string source;
-  std::string reply;
-};
-
-// When and how calls fail: from call number `after_calls` on, a `rate` share of calls (chosen by
-// a seeded hash of the call number, so runs repeat), at most `count` times (-1: no limit).
-struct FailurePlan {
-  int64_t after_calls = 0;
-  double rate = 0.0;
-  int64_t count = -1;
-  uint64_t seed = 1;
-  int32_t status = PL_UNAVAILABLE;
-  std::string error_class = "server_error";
-  int http_status = 503;
-  int64_t retry_after_ms = -1;
-  std::string message = "injected failure";
-};
-
-int32_t status_from_name(std::string_view n) {
-  static const std::pair<const char*, int32_t> kNames[] = {
-      {"CANCELLED", PL_CANCELLED},
-      {"UNKNOWN", PL_UNKNOWN},
-      {"INVALID_ARGUMENT", PL_INVALID_ARGUMENT},
-      {"DEADLINE_EXCEEDED", PL_DEADLINE_EXCEEDED},
-      {"NOT_FOUND", PL_NOT_FOUND},
-      {"PERMISSION_DENIED", PL_PERMISSION_DENIED},
-      {"RESOURCE_EXHAUSTED", PL_RESOURCE_EXHAUSTED},
-      {"FAILED_PRECONDITION", PL_FAILED_PRECONDITION},
-      {"INTERNAL", PL_INTERNAL},
-      {"UNAVAILABLE", PL_UNAVAILABLE},
-      {"UNAUTHENTICATED", PL_UNAUTHENTICATED},
-  };
-  for (auto& [name, code] : kNames) {
-    if (n == name) return code;
-  }
-  throw Error(PL_INVALID_ARGUMENT, "mock: unknown failure status '" + std::string(n) + "'");
-}
-
-uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 int64_t approx_tokens(std::size_t chars) {
   return static_cast<int64_t>((chars + 3) / 4);
 }
 
+SimulationSettings simulation_from(const json::object& o) {
+  const auto* v = o.if_contains("simulate");
+  return v ? SimulationSettings::from_config(*v) : SimulationSettings{};
+}
+
 class MockProvider : public pipeline::sdk::Provider {
  public:
   MockProvider(const pl_host_api* host, std::string_view config_json)
-      : Provider(host, config_json) {
-    json::value cfg = config_json.empty() ? json::object() : pipeline::sdk::parse_json(config_json);
-    if (!cfg.is_object()) throw Error(PL_INVALID_ARGUMENT, "mock: config must be an object");
+      : Provider(host, config_json), sim_(simulation_from(config(config_json).as_object())) {
+    json::value cfg = config(config_json);
     const auto& o = cfg.get_object();
     if (auto* v = o.if_contains("latency_ms")) latency_ms_ = v->to_number<int64_t>();
-    if (auto* v = o.if_contains("model")) model_ = json::value_to<std::string>(*v);
+    if (auto* v = o.if_contains("model")) {
+      model_ = json::value_to<std::string>(*v);
+    } else if (sim_.enabled()) {
+      model_ = "mock-simulated-1";  // labelled as a simulation wherever the model is shown
+    }
     if (auto* v = o.if_contains("default_reply")) default_reply_ = json::value_to<std::string>(*v);
-    if (auto* v = o.if_contains("replies")) {
-      for (const auto& r : v->as_array()) {
-        const auto& ro = r.as_object();
-        std::string pattern = json::value_to<std::string>(ro.at("match"));
-        const json::value& reply = ro.at("reply");
-        pipeline::Regex re = pipeline::Regex::compile(pattern);
-        if (!re.ok()) throw Error(PL_INVALID_ARGUMENT, "mock: reply pattern: " + re.error());
-        replies_.push_back(
-            {std::move(re), pattern,
-             reply.is_string() ? std::string(reply.get_string()) : json::serialize(reply)});
-      }
-    }
-    if (auto* v = o.if_contains("failures")) {
-      const auto& f = v->as_object();
-      if (auto* x = f.if_contains("after_calls")) failures_.after_calls = x->to_number<int64_t>();
-      if (auto* x = f.if_contains("rate")) failures_.rate = x->to_number<double>();
-      if (auto* x = f.if_contains("count")) failures_.count = x->to_number<int64_t>();
-      if (auto* x = f.if_contains("seed")) failures_.seed = x->to_number<uint64_t>();
-      if (auto* x = f.if_contains("status")) {
-        failures_.status = status_from_name(json::value_to<std::string>(*x));
-      }
-      if (auto* x = f.if_contains("class")) failures_.error_class = json::value_to<std::string>(*x);
-      if (auto* x = f.if_contains("http_status")) failures_.http_status = x->to_number<int>();
-      if (auto* x = f.if_contains("retry_after_ms")) {
-        failures_.retry_after_ms = x->to_number<int64_t>();
-      }
-      if (auto* x = f.if_contains("message")) failures_.message = json::value_to<std::string>(*x);
-      fail_enabled_ = failures_.rate > 0.0;
-    }
+    if (auto* v = o.if_contains("replies")) replies_ = ScriptedReplies(v->as_array());
+    if (auto* v = o.if_contains("failures")) failures_.configure(v->as_object());
   }
 
   std::string complete(const CallContext& ctx, std::string_view request_json) override {
@@ -119,10 +59,7 @@ class MockProvider : public pipeline::sdk::Provider {
     int64_t call = calls_.fetch_add(1);
 
     wait(ctx);
-    if (should_fail(call)) {
-      throw ProviderError(failures_.status, failures_.error_class, failures_.message,
-                          failures_.http_status, failures_.retry_after_ms);
-    }
+    if (failures_.should_fail(call)) throw failures_.error();
 
     std::string prompt;
     std::size_t input_chars = 0;
@@ -170,6 +107,12 @@ class MockProvider : public pipeline::sdk::Provider {
   }
 
  private:
+  static json::value config(std::string_view config_json) {
+    json::value cfg = config_json.empty() ? json::object() : pipeline::sdk::parse_json(config_json);
+    if (!cfg.is_object()) throw Error(PL_INVALID_ARGUMENT, "mock: config must be an object");
+    return cfg;
+  }
+
   void wait(const CallContext& ctx) const {
     // Sleep in slices so a cancelled run or a passed deadline does not wait out the latency.
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(latency_ms_);
@@ -184,21 +127,10 @@ class MockProvider : public pipeline::sdk::Provider {
     }
   }
 
-  bool should_fail(int64_t call) {
-    if (!fail_enabled_ || call < failures_.after_calls) return false;
-    double draw =
-        static_cast<double>(fnv1a(std::to_string(call), failures_.seed * 0x9e3779b97f4a7c15ull) %
-                            1000000) /
-        1e6;
-    if (draw >= failures_.rate) return false;
-    if (failures_.count < 0) return true;
-    return failed_.fetch_add(1) < failures_.count;
-  }
-
   std::string reply_for(const std::string& prompt, const json::object& req) const {
-    for (const auto& r : replies_) {
-      if (r.pattern.search(prompt)) return r.reply;
-    }
+    // Scripted replies first, so a test can pin one answer of a simulated run.
+    if (auto scripted = replies_.reply_for(prompt)) return *scripted;
+    if (auto simulated = sim_.reply(req, prompt)) return *simulated;
     if (!default_reply_.empty()) return default_reply_;
     // A JSON request gets a JSON object so downstream extraction has something to read.
     if (auto* f = req.if_contains("response_format"); f && !f->is_null()) {
@@ -222,20 +154,22 @@ class MockProvider : public pipeline::sdk::Provider {
     return s;
   }
 
+  SimulatedModel sim_;
   int64_t latency_ms_ = 0;
   std::string model_ = "mock-1";
   std::string default_reply_;
-  std::vector<ScriptedReply> replies_;
+  ScriptedReplies replies_;
   FailurePlan failures_;
-  bool fail_enabled_ = false;
   std::atomic<int64_t> calls_{0};
-  std::atomic<int64_t> failed_{0};
 };
 
 }  // namespace
 
+}  // namespace pipeline::mock
+
 PIPELINE_PLUGIN("mock", "1.0.0", "Deterministic offline LLM provider with scripted replies") {
-  r.add_provider<MockProvider>("mock", "1.0.0", PL_FLAG_CONCURRENT,
-                               "Deterministic offline completions, scripted replies, latency and "
-                               "injected failures");
+  r.add_provider<pipeline::mock::MockProvider>(
+      "mock", "1.0.0", PL_FLAG_CONCURRENT,
+      "Deterministic offline completions, scripted replies, latency, injected failures and a "
+      "documented simulation mode");
 }

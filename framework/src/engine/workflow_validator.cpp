@@ -1,3 +1,4 @@
+#include <pipeline/config/dspy_config.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/interpolation.hpp>
 #include <pipeline/engine/workflow_validator.hpp>
@@ -248,6 +249,7 @@ void validate_workflow(const Workflow& wf, const HostConfig& host_config, Plugin
   StepValidator v{host_config, plugins, diags, wf.file.string(), plugins.names(PL_KIND_STEP),
                   {},          {}};
   v.validate_list(wf.steps, {}, 0);
+  validate_dspy_config(wf, diags);
 }
 
 }  // namespace pipeline
