@@ -510,7 +510,9 @@ Result<json::object> OptimizationSession::lm(const json::value& request) {
     dspy::Predict p(std::move(*sig), {}, std::move(po), spec_.step + "@optimizer.lm");
     dspy::PredictResult r = p.run(in->get_object(), lm_, CompletionCall{ctx_, frame}, provider);
     if (!r.lm_error.ok()) return Status(r.lm_error.code(), "lm: " + r.lm_error.message());
-    if (!r.ok()) return invalid_argument("lm: " + r.error_message());
+    // A reply that does not parse is the model's doing, not a bad request: the optimizer gets
+    // empty outputs and the reason, as run() reports it.
+    if (!r.ok()) return json::object{{"outputs", json::object{}}, {"error", r.error_message()}};
     return json::object{{"outputs", r.outputs}};
   }
   const auto* ms = req->if_contains("messages");

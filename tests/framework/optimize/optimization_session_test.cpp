@@ -192,6 +192,11 @@ TEST(OptimizationSession, LmAnswersMessagesWithTextAndAStringSignatureWithOutput
   ASSERT_TRUE(outs) << outs.status().to_string();
   EXPECT_EQ(outs->at("outputs").at("label"), "billing");
   EXPECT_THAT(system_message(lm.snapshot().back()), HasSubstr("Say the team."));
+  // A reply without the signature's fields is empty outputs and the reason, not a failed call.
+  auto unparsed = s->lm(J(R"({"signature": "ticket -> summary", "inputs": {"ticket": "x"}})"));
+  ASSERT_TRUE(unparsed) << unparsed.status().to_string();
+  EXPECT_TRUE(unparsed->at("outputs").as_object().empty());
+  EXPECT_THAT(std::string(unparsed->at("error").as_string()), HasSubstr("summary"));
 }
 
 TEST(OptimizationSession, ResultsOfTheWrongShapeAreErrorsSayingWhat) {
