@@ -161,9 +161,8 @@ int run(const RunOptions& o) {
     for (const auto& step : loaded.workflow->steps) {
       if (program_steps->handles(step) || !step.raw.contains("signature")) continue;
       auto choice = step_programs->ensure(step);
-      json::object note{{"step", step.name},
-                        {"state", state_name(choice.state)},
-                        {"reason", choice.reason}};
+      json::object note{
+          {"step", step.name}, {"state", state_name(choice.state)}, {"reason", choice.reason}};
       if (!choice.optimizer.empty()) note["optimizer"] = choice.optimizer;
       if (choice.state == LazyOptimizer::State::kOptimizing) ++started;
       if (choice.state != LazyOptimizer::State::kReady) optimizations.push_back(note);
@@ -184,7 +183,8 @@ int run(const RunOptions& o) {
           std::cerr << "step '" << step.name << "': " << choice.reason << "\n";
       } else {
         diags.warning({"--mode", 0, 0}, "step '" + step.name + "': the cached program (" +
-                                            choice.program->key + ") does not fit: " + st.message());
+                                            choice.program->key +
+                                            ") does not fit: " + st.message());
       }
     }
     if (o.programs.empty() && from_cache == 0 && started == 0)

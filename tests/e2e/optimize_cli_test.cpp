@@ -181,7 +181,7 @@ TEST_F(OptimizeCliTest, LazyOptimizationRunsTheStepAsWrittenThenTheNextRunUsesIt
              "  dspy_config: {optimizer: fixture_program, training_data_path: tickets.jsonl}\n"
              "  steps:");
   auto lazy_wf = write("lazy.yaml", wf);  // beside tickets.jsonl: the path is relative to it
-  std::vector<std::string> run = {"run",  lazy_wf.string(),    "-c",    host_.string(),
+  std::vector<std::string> run = {"run",    lazy_wf.string(), "-c",    host_.string(),
                                   "--mode", "dspy_optimized", "--set", "ticket=please refund",
                                   "--json"};
   auto first = pipeline(run);
@@ -208,8 +208,8 @@ TEST_F(OptimizeCliTest, LazyOptimizationRunsTheStepAsWrittenThenTheNextRunUsesIt
   const std::string named = "optimizer: fixture_program";
   wf.replace(wf.find(named), named.size(), named + ", lazy_optimization: false");
   write("lazy.yaml", wf);
-  run = {"run", lazy_wf.string(), "-c", host_.string(), "--mode", "dspy_optimized", "--set",
-         "ticket=x", "--cache", "off"};
+  run = {"run",   lazy_wf.string(), "-c",      host_.string(), "--mode", "dspy_optimized",
+         "--set", "ticket=x",       "--cache", "off"};
   auto off = pipeline(run);
   EXPECT_EQ(off.exit_code, 2) << off.err;
   EXPECT_THAT(off.err, HasSubstr("lazy_optimization is false"));

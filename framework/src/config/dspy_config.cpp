@@ -63,8 +63,7 @@ void read_map(const json::object& map, const SourceRef& at, const std::string& l
          text(k, v, c.evaluation_mode);
          if (!optimizer_written) c.optimizer = c.evaluation_mode;
        }},
-      {"optimizer",
-       [&](const std::string& k, const json::value& v) { text(k, v, c.optimizer); }},
+      {"optimizer", [&](const std::string& k, const json::value& v) { text(k, v, c.optimizer); }},
       {"training_data_path",
        [&](const std::string& k, const json::value& v) { text(k, v, c.training_data_path); }},
       {"cache_enabled",

@@ -37,7 +37,9 @@ std::optional<double> val_score(const StoredProgram& s) {
 StepPrograms::StepPrograms(Services services, const Workflow& wf, LazyOptimizer::Clock now)
     : s_(std::move(services)), wf_(wf), store_(s_.cache), lazy_(std::move(now)) {}
 
-StepPrograms::~StepPrograms() { cancel(); }
+StepPrograms::~StepPrograms() {
+  cancel();
+}
 
 StepPrograms::Choice StepPrograms::ensure(const StepConfig& step) {
   Choice out;
@@ -141,9 +143,9 @@ Status StepPrograms::optimize(const StepConfig& step, const DspyConfig& dc,
     int unimproved = 0;
     if (before) {
       auto old_score = val_score(*before);
-      bool improved = !old_score || (outcome->val_score &&
-                                     *outcome->val_score >
-                                         *old_score + OptimizationFrequency::kAdaptiveGain);
+      bool improved =
+          !old_score || (outcome->val_score &&
+                         *outcome->val_score > *old_score + OptimizationFrequency::kAdaptiveGain);
       unimproved = improved ? 0 : cached_of(before)->unimproved + 1;
     }
     stored->report[kUnimproved] = unimproved;
@@ -155,7 +157,9 @@ Status StepPrograms::optimize(const StepConfig& step, const DspyConfig& dc,
   return {};
 }
 
-bool StepPrograms::optimizing() const { return lazy_.any_running(); }
+bool StepPrograms::optimizing() const {
+  return lazy_.any_running();
+}
 
 int StepPrograms::finish(std::chrono::seconds grace) {
   std::chrono::steady_clock::time_point deadline;
@@ -167,6 +171,8 @@ int StepPrograms::finish(std::chrono::seconds grace) {
   return lazy_.finish(deadline);
 }
 
-void StepPrograms::cancel() { lazy_.request_stop(); }
+void StepPrograms::cancel() {
+  lazy_.request_stop();
+}
 
 }  // namespace pipeline

@@ -127,8 +127,9 @@ TEST_F(StepProgramsTest, LazyOptimizationOffOnlyServesWhatIsStored) {
 }
 
 TEST_F(StepProgramsTest, AStepWithNoTrainingDataSaysSo) {
-  load("workflow:\n  name: w\n  steps:\n    - name: classify\n      type: claude\n"
-       "      prompt: \"x\"\n      signature: \"ticket -> label\"\n");
+  load(
+      "workflow:\n  name: w\n  steps:\n    - name: classify\n      type: claude\n"
+      "      prompt: \"x\"\n      signature: \"ticket -> label\"\n");
   auto c = programs()->ensure(step());
   EXPECT_EQ(c.state, State::kFailed);
   EXPECT_THAT(c.reason, HasSubstr("no training data"));
@@ -146,16 +147,17 @@ TEST_F(StepProgramsTest, AFailedOptimizationIsReportedWithTheOptimizersError) {
 }
 
 TEST_F(StepProgramsTest, TrainingDataPathIsReadRelativeToTheWorkflowsFolder) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("step-programs-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("step-programs-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "train.jsonl") << "{\"ticket\": \"refund please\", \"label\": \"billing\"}\n"
                                      << "{\"ticket\": \"it hangs\", \"label\": \"technical\"}\n"
                                      << "{\"ticket\": \"charge twice\", \"label\": \"billing\"}\n";
-  load("workflow:\n  name: w\n  dspy_config: {optimizer: fixture_program, training_data_path: "
-       "train.jsonl}\n  steps:\n    - name: classify\n      type: claude\n      prompt: \"x\"\n"
-       "      signature: \"ticket -> label\"\n      metric: {type: exact_match, field: label}\n",
-       (dir / "wf.yaml").string());
+  load(
+      "workflow:\n  name: w\n  dspy_config: {optimizer: fixture_program, training_data_path: "
+      "train.jsonl}\n  steps:\n    - name: classify\n      type: claude\n      prompt: \"x\"\n"
+      "      signature: \"ticket -> label\"\n      metric: {type: exact_match, field: label}\n",
+      (dir / "wf.yaml").string());
   auto p = programs();
   EXPECT_EQ(p->ensure(step()).state, State::kOptimizing);
   p->finish();
@@ -165,8 +167,9 @@ TEST_F(StepProgramsTest, TrainingDataPathIsReadRelativeToTheWorkflowsFolder) {
 }
 
 TEST_F(StepProgramsTest, CancelStopsABackgroundOptimizationAndStoresNothing) {
-  load(workflow("{optimizer: fixture_spender, max_optimization_calls: 0, "
-                "max_optimization_seconds: 0}"));
+  load(
+      workflow("{optimizer: fixture_spender, max_optimization_calls: 0, "
+               "max_optimization_seconds: 0}"));
   lm_.wait_ms = 5;
   lm_.cache = false;
   auto p = programs();

@@ -50,8 +50,9 @@ class StepPrograms {
     std::string optimizer;                 // the background optimization's, when one started
   };
 
-  StepPrograms(Services services, const Workflow& wf,
-               LazyOptimizer::Clock now = [] { return std::chrono::system_clock::now(); });
+  StepPrograms(
+      Services services, const Workflow& wf,
+      LazyOptimizer::Clock now = [] { return std::chrono::system_clock::now(); });
   ~StepPrograms();  // stops what still runs
   StepPrograms(const StepPrograms&) = delete;
   StepPrograms& operator=(const StepPrograms&) = delete;
