@@ -7,12 +7,14 @@
 #include <pipeline/dspy/program_steps.hpp>
 #include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/engine/executor.hpp>
-#include <pipeline/optimize/optimization_store.hpp>
+#include <pipeline/optimize/step_programs.hpp>
 #include <pipeline/util/utf8.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <iostream>
+#include <thread>
 
 namespace pipeline::cli {
 
@@ -56,6 +58,64 @@ bool apply_set(const std::string& kv, ExecutorOptions& opts, Diagnostics& diags)
   return true;
 }
 
+const char* state_name(LazyOptimizer::State s) {
+  switch (s) {
+    case LazyOptimizer::State::kReady:
+      return "ready";
+    case LazyOptimizer::State::kStale:
+      return "stale";
+    case LazyOptimizer::State::kOptimizing:
+      return "optimizing";
+    case LazyOptimizer::State::kFailed:
+      break;
+  }
+  return "unavailable";
+}
+
+// A background optimization bounds itself (dspy_config.max_optimization_seconds / _calls): the
+// run waits for it so the next run finds its program. Ctrl-C stops it; an unfinished one stores
+// nothing.
+void wait_for_optimizations(StepPrograms& programs, const CancellationToken& cancel, bool quiet) {
+  if (!programs.optimizing()) return;
+  if (!quiet)
+    std::cerr << "waiting for the background optimization(s) to store their programs (Ctrl-C "
+                 "stops them)\n";
+  std::atomic<bool> done{false};
+  std::thread relay([&] {
+    while (!done.load()) {
+      if (cancel.cancelled()) {
+        programs.cancel();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  programs.finish();
+  done.store(true);
+  relay.join();
+}
+
+// What each background optimization came to, on its note and on stderr.
+void report_optimizations(StepPrograms& programs, const Workflow& wf, json::array& notes,
+                          bool quiet) {
+  for (auto& n : notes) {
+    auto& note = n.as_object();
+    const std::string state(note.at("state").as_string());
+    if (state != "optimizing" && state != "stale") continue;
+    const std::string name(note.at("step").as_string());
+    for (const auto& step : wf.steps) {
+      if (step.name != name) continue;
+      auto after = programs.ensure(step);
+      bool stored = after.state == LazyOptimizer::State::kReady;
+      note["outcome"] = stored ? std::string("stored") : after.reason;
+      if (!quiet)
+        std::cerr << "step '" << name << "': "
+                  << (stored ? "optimized program stored; the next run uses it" : after.reason)
+                  << "\n";
+    }
+  }
+}
+
 int run(const RunOptions& o) {
   setup_logging(o.quiet || o.json);
   ExecutorOptions exec;
@@ -78,6 +138,8 @@ int run(const RunOptions& o) {
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
   std::shared_ptr<dspy::ProgramSteps> program_steps;
+  std::unique_ptr<StepPrograms> step_programs;  // lazy optimization (dspy_optimized)
+  json::array optimizations;                    // steps not on a fresh program, for --json
   if (!diags.has_errors() && loaded.workflow && o.mode == "dspy_optimized") {
     // Programs call the top of the run's completion stack, like every step.
     program_steps = std::make_shared<dspy::ProgramSteps>(loaded.runtime->completion());
@@ -86,32 +148,51 @@ int run(const RunOptions& o) {
         diags.error({"--program", 0, 0}, st.message());
     }
     // Every other step with a signature runs the newest program the optimization cache has for
-    // that signature (`pipeline optimize` stores it); a step without one runs traditionally.
-    OptimizationStore store(loaded.runtime->cache());
-    std::size_t from_cache = 0;
+    // that signature (`pipeline optimize` stores it). A step without one runs as written while a
+    // background optimization makes one, when dspy_config allows (docs/optimization.md, "Lazy
+    // optimization"); a stale one keeps serving while it is re-optimized.
+    Runtime& rt = *loaded.runtime;
+    step_programs = std::make_unique<StepPrograms>(
+        StepPrograms::Services{rt.config(), rt.plugins(), rt.completion(), rt.cache(),
+                               rt.program_service()},
+        *loaded.workflow);
+    std::size_t from_cache = 0, started = 0;
+    std::string why_none;
     for (const auto& step : loaded.workflow->steps) {
       if (program_steps->handles(step) || !step.raw.contains("signature")) continue;
-      Diagnostics ignored;
-      auto d = dspy::step_dspy_from_config(step, ignored);
-      if (!d) continue;
-      auto hit = store.latest(d->signature.hash());
-      if (!hit) continue;
-      auto prog = dspy::Program::from_json(hit->program, "the optimization cache");
+      auto choice = step_programs->ensure(step);
+      json::object note{
+          {"step", step.name}, {"state", state_name(choice.state)}, {"reason", choice.reason}};
+      if (!choice.optimizer.empty()) note["optimizer"] = choice.optimizer;
+      if (choice.state == LazyOptimizer::State::kOptimizing) ++started;
+      if (choice.state != LazyOptimizer::State::kReady) optimizations.push_back(note);
+      if (!choice.program) {
+        if (why_none.empty()) why_none = "step '" + step.name + "': " + choice.reason;
+        if (choice.state == LazyOptimizer::State::kOptimizing && !o.json && !o.quiet)
+          std::cerr << "step '" << step.name << "' runs as written: " << choice.reason << " ("
+                    << choice.optimizer << ")\n";
+        continue;
+      }
+      auto prog = dspy::Program::from_json(choice.program->program, "the optimization cache");
       if (!prog) continue;  // a corrupt entry is a miss
       if (auto st = program_steps->add_program(*loaded.workflow, step.name, *prog, "",
-                                               "cache:" + hit->optimizer, "cache");
+                                               "cache:" + choice.program->optimizer, "cache");
           st.ok()) {
         ++from_cache;
+        if (choice.state == LazyOptimizer::State::kStale && !o.json && !o.quiet)
+          std::cerr << "step '" << step.name << "': " << choice.reason << "\n";
       } else {
         diags.warning({"--mode", 0, 0}, "step '" + step.name + "': the cached program (" +
-                                            hit->key + ") does not fit: " + st.message());
+                                            choice.program->key +
+                                            ") does not fit: " + st.message());
       }
     }
-    if (o.programs.empty() && from_cache == 0)
+    if (o.programs.empty() && from_cache == 0 && started == 0)
       diags.error({"--mode", 0, 0},
                   "dspy_optimized needs a program for a step: --program STEP=FILE[:PREDICTOR], "
                   "or run `pipeline optimize` first (no step's signature has a program in the "
-                  "optimization cache)");
+                  "optimization cache" +
+                      (why_none.empty() ? std::string(")") : "; " + why_none + ")"));
     exec.choose_strategy = [program_steps](const StepConfig& step) -> StepStrategy* {
       return program_steps->handles(step) ? program_steps.get() : nullptr;
     };
@@ -155,12 +236,19 @@ int run(const RunOptions& o) {
     std::cerr << "Running " << loaded.workflow->name << " (" << loaded.workflow->steps.size()
               << " steps)\n";
   }
+  const CancellationToken cancel = exec.cancel;  // the watcher's, shared
   Executor executor(*loaded.runtime, std::move(exec));
   RunResult result = executor.run(*loaded.workflow);
   for (const auto& d : diags.items()) result.warnings.push_back(d.to_string());
+  if (step_programs && step_programs->optimizing()) {
+    wait_for_optimizations(*step_programs, cancel, o.json || o.quiet);
+    report_optimizations(*step_programs, *loaded.workflow, optimizations, o.json || o.quiet);
+  }
 
   if (o.json) {
-    std::string doc = json::serialize(result.to_json());
+    json::object out = result.to_json();
+    if (!optimizations.empty()) out["optimizations"] = optimizations;
+    std::string doc = json::serialize(out);
     std::cout << valid_utf8(loaded.runtime->plugins().redactor().redact(doc)) << std::endl;
   } else if (!o.quiet) {
     std::size_t done = 0, skipped = 0;

@@ -175,6 +175,46 @@ TEST_F(OptimizeCliTest, RunInDspyOptimizedModeUsesTheCachedProgramOfTheStepsSign
   EXPECT_THAT(r.out, HasSubstr(R"("text":"billing")"));
 }
 
+TEST_F(OptimizeCliTest, LazyOptimizationRunsTheStepAsWrittenThenTheNextRunUsesItsProgram) {
+  std::string wf = kWorkflow;
+  wf.replace(wf.find("  steps:"), 8,
+             "  dspy_config: {optimizer: fixture_program, training_data_path: tickets.jsonl}\n"
+             "  steps:");
+  auto lazy_wf = write("lazy.yaml", wf);  // beside tickets.jsonl: the path is relative to it
+  std::vector<std::string> run = {"run",    lazy_wf.string(), "-c",    host_.string(),
+                                  "--mode", "dspy_optimized", "--set", "ticket=please refund",
+                                  "--json"};
+  auto first = pipeline(run);
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  auto doc = parse_json(first.out);
+  ASSERT_TRUE(doc) << first.out;
+  const auto& step = doc->at("steps").at(0).as_object();
+  EXPECT_EQ(step.at("record").at("mode"), "traditional");
+  EXPECT_FALSE(step.at("record").as_object().contains("program_source"));
+  const auto& note = doc->at("optimizations").at(0).as_object();
+  EXPECT_EQ(note.at("step"), "classify");
+  EXPECT_EQ(note.at("state"), "optimizing");
+  EXPECT_EQ(note.at("optimizer"), "fixture_program");
+  EXPECT_EQ(note.at("outcome"), "stored");
+
+  auto second = pipeline(run);
+  ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
+  auto again = parse_json(second.out);
+  ASSERT_TRUE(again) << second.out;
+  EXPECT_EQ(again->at("steps").at(0).at("record").at("program_source"), "cache");
+  EXPECT_FALSE(again->as_object().contains("optimizations"));
+
+  // Without lazy optimization the same workflow, uncached, is told what to do.
+  const std::string named = "optimizer: fixture_program";
+  wf.replace(wf.find(named), named.size(), named + ", lazy_optimization: false");
+  write("lazy.yaml", wf);
+  run = {"run",   lazy_wf.string(), "-c",      host_.string(), "--mode", "dspy_optimized",
+         "--set", "ticket=x",       "--cache", "off"};
+  auto off = pipeline(run);
+  EXPECT_EQ(off.exit_code, 2) << off.err;
+  EXPECT_THAT(off.err, HasSubstr("lazy_optimization is false"));
+}
+
 TEST_F(OptimizeCliTest, TheCallBudgetIsNeverExceeded) {
   auto r = optimize(
       {"--optimizer", "fixture_spender", "--budget-calls", "5", "--json", "--cache", "off"});

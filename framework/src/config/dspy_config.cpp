@@ -50,6 +50,8 @@ void read_map(const json::object& map, const SourceRef& at, const std::string& l
                                              " must be a whole number >= 0, found " + serialize(v));
   };
 
+  // `optimizer` wins over `evaluation_mode` whatever their order in the map.
+  const bool optimizer_written = map.contains("optimizer");
   using Reader = std::function<void(const std::string&, const json::value&)>;
   const std::map<std::string, Reader> readers{
       {"optimization_enabled",
@@ -57,7 +59,11 @@ void read_map(const json::object& map, const SourceRef& at, const std::string& l
       {"hybrid_mode",
        [&](const std::string& k, const json::value& v) { boolean(k, v, c.hybrid_mode); }},
       {"evaluation_mode",
-       [&](const std::string& k, const json::value& v) { text(k, v, c.evaluation_mode); }},
+       [&](const std::string& k, const json::value& v) {
+         text(k, v, c.evaluation_mode);
+         if (!optimizer_written) c.optimizer = c.evaluation_mode;
+       }},
+      {"optimizer", [&](const std::string& k, const json::value& v) { text(k, v, c.optimizer); }},
       {"training_data_path",
        [&](const std::string& k, const json::value& v) { text(k, v, c.training_data_path); }},
       {"cache_enabled",

@@ -70,6 +70,19 @@ bool LazyOptimizer::running_locked(const std::string& key) const {
   return it != runs_.end() && !it->second.done;
 }
 
+bool LazyOptimizer::any_running() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, r] : runs_)
+    if (!r.done) return true;
+  return false;
+}
+
+void LazyOptimizer::request_stop() {
+  std::lock_guard lock(mu_);
+  for (auto& [k, r] : runs_)
+    if (!r.done) r.thread.request_stop();
+}
+
 int LazyOptimizer::finish(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mu_);
   auto all_done = [&] {

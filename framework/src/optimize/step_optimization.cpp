@@ -1,5 +1,6 @@
 #include <pipeline/optimize/step_optimization.hpp>
 
+#include <pipeline/config/dspy_config.hpp>
 #include <pipeline/dspy/metric.hpp>
 #include <pipeline/dspy/step_dspy.hpp>
 
@@ -23,10 +24,9 @@ std::string bad_rows(const std::vector<dspy::BadRow>& bad) {
 std::string choose_optimizer(const std::string& named, const Workflow& wf, const StepConfig& step,
                              const PluginHost& plugins, std::string& why) {
   std::string name = named;
-  for (const json::object* raw : {&step.raw, &wf.raw}) {
-    if (!name.empty()) break;
-    if (const auto* dc = raw->if_contains("dspy_config"); dc && dc->is_object())
-      name = get_string(dc->get_object(), "optimizer");
+  if (name.empty()) {
+    Diagnostics ignored;  // validation reports them
+    name = dspy_config_for(wf, &step, ignored).optimizer;
   }
   auto loaded = plugins.names(PL_KIND_OPTIMIZER);
   std::string list;

@@ -39,6 +39,8 @@ struct DspyConfig {
   bool hybrid_mode = false;           // true: the workflow runs hybrid
   // pipeline_ex's name for the optimizer a lazy optimization uses.
   std::string evaluation_mode = "bootstrap_few_shot";
+  // The optimizer as written: `optimizer` (ours), else `evaluation_mode`; empty when neither is.
+  std::string optimizer;
   std::string training_data_path;  // resolved against the workflow's folder; empty: inline examples
   bool cache_enabled = true;       // false: no response cache for this workflow's calls
   std::string fallback_strategy = "traditional";

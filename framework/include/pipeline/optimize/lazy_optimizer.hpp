@@ -70,6 +70,10 @@ class LazyOptimizer {
   Readiness ensure(const Job& job);
   // True while an optimization of `key` runs.
   bool running(const std::string& key) const;
+  // True while any optimization runs.
+  bool any_running() const;
+  // Asks every running optimization to stop, without waiting (any thread, e.g. on Ctrl-C).
+  void request_stop();
   // Waits until every running optimization ended or `deadline` passed, then asks the rest to stop
   // (they keep their best so far) and waits for them. Returns the number that had to be stopped.
   int finish(std::chrono::steady_clock::time_point deadline);
