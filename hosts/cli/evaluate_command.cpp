@@ -34,12 +34,7 @@ struct EvaluateOptionsCli {
 };
 
 int bad_input(const EvaluateOptionsCli& o, const std::string& message) {
-  if (o.json)
-    std::cout << valid_utf8(json::serialize(json::object{
-                     {"success", false}, {"exit_code", kExitBadInput}, {"error", message}}))
-              << std::endl;
-  std::cerr << "error: " << message << "\n";
-  return kExitBadInput;
+  return report_bad_input(o.json, message);
 }
 
 std::string duration_text(double ms) {

@@ -1,7 +1,10 @@
 #include "host_setup.hpp"
 
+#include "commands.hpp"
+
 #include <pipeline/config/yaml_json.hpp>
 #include <pipeline/engine/workflow_validator.hpp>
+#include <pipeline/util/utf8.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -94,6 +97,15 @@ void setup_logging(bool quiet) {
   if (const char* lvl = std::getenv("PIPELINE_LOG"); lvl && *lvl) {
     spdlog::set_level(spdlog::level::from_str(lvl));
   }
+}
+
+int report_bad_input(bool json, const std::string& message) {
+  if (json)
+    std::cout << valid_utf8(json::serialize(json::object{
+                     {"success", false}, {"exit_code", kExitBadInput}, {"error", message}}))
+              << std::endl;
+  std::cerr << "error: " << message << "\n";
+  return kExitBadInput;
 }
 
 }  // namespace pipeline::cli

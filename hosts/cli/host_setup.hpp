@@ -34,4 +34,8 @@ json::array diagnostics_json(const Diagnostics& diags);
 // Logs go to stderr; PIPELINE_LOG (trace|debug|info|warn|error) sets the level.
 void setup_logging(bool quiet);
 
+// Bad input (usage, data, config) of a command: the message on stderr, and with --json also as
+// {"success": false, "exit_code": 2, "error"} on stdout. Returns the exit code, kExitBadInput.
+int report_bad_input(bool json, const std::string& message);
+
 }  // namespace pipeline::cli

@@ -37,12 +37,7 @@ struct OptimizeOptionsCli {
 };
 
 int bad_input(const OptimizeOptionsCli& o, const std::string& message) {
-  if (o.json)
-    std::cout << valid_utf8(json::serialize(json::object{
-                     {"success", false}, {"exit_code", kExitBadInput}, {"error", message}}))
-              << std::endl;
-  std::cerr << "error: " << message << "\n";
-  return kExitBadInput;
+  return report_bad_input(o.json, message);
 }
 
 // "k=v": v is read as JSON when it is JSON (numbers, true/false, arrays...), else as a string.
