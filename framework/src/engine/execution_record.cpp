@@ -10,6 +10,7 @@ ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log, 
   r.provider = log.provider();
   r.model = log.model();
   r.calls = log.totals();
+  r.fallbacks = log.hops();
   return r;
 }
 
@@ -30,6 +31,20 @@ json::object ExecutionRecord::to_json() const {
                  {"error_class", error_class}};
   // Only a step that ran on a program has one (the records of other steps keep their shape).
   if (!program_source.empty()) o["program_source"] = program_source;
+  if (!signature_hash.empty()) o["signature_hash"] = signature_hash;
+  if (!program_id.empty()) o["program_id"] = program_id;
+  if (quality) {
+    o["quality"] = *quality;
+    o["metric"] = metric;
+  }
+  if (!route.empty()) o["route"] = route;
+  if (!fallbacks.empty()) {
+    json::array hops;
+    for (const auto& h : fallbacks)
+      hops.push_back(json::object{
+          {"from", h.from}, {"to", h.to}, {"class", h.error_class}, {"message", h.message}});
+    o["fallbacks"] = std::move(hops);
+  }
   return o;
 }
 

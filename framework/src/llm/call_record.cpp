@@ -63,4 +63,17 @@ std::string CallLog::last_error_class() const {
   return last_error_class_;
 }
 
+void CallLog::add_hop(const FallbackHop& hop) {
+  {
+    std::lock_guard lock(mu_);
+    hops_.push_back(hop);
+  }
+  if (parent_) parent_->add_hop(hop);
+}
+
+std::vector<FallbackHop> CallLog::hops() const {
+  std::lock_guard lock(mu_);
+  return hops_;
+}
+
 }  // namespace pipeline

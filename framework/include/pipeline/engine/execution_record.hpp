@@ -11,7 +11,9 @@
 #include <pipeline/llm/call_frame.hpp>
 #include <pipeline/llm/call_record.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace pipeline {
 
@@ -25,6 +27,15 @@ struct ExecutionRecord {
   std::string error_class;  // empty when the step succeeded
   // dspy_optimized: where the step's program came from ("file" | "cache"); empty otherwise.
   std::string program_source;
+  // The hybrid layer's additions; each appears in to_json() only when set, so the records of
+  // runs without it keep their shape.
+  std::string signature_hash;  // the step's signature, when it has one
+  std::string program_id;      // the program a dspy_optimized variant ran
+  std::optional<double> quality;
+  std::string metric;  // the metric that gave `quality`
+  // The router's choice: {mode, variant, reason, benefit, samples} (docs/hybrid.md).
+  json::object route;
+  std::vector<FallbackHop> fallbacks;
 
   // The record of a step that ran under `frame` and made the calls in `log`.
   static ExecutionRecord of(const CallFrame& frame, const CallLog& log, double latency_ms);

@@ -12,8 +12,18 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace pipeline {
+
+// One move along the fallback chain: from a variant or provider instance to the next, because
+// of an error of `error_class` (docs/abi.md) with `message`.
+struct FallbackHop {
+  std::string from;
+  std::string to;
+  std::string error_class;
+  std::string message;
+};
 
 struct CallRecord {
   std::string provider;     // the provider instance that answered (or failed)
@@ -62,6 +72,9 @@ class CallLog {
   std::string model() const;
   // The error class of the last failed call (empty when none failed).
   std::string last_error_class() const;
+  // Thread-safe. A hop of a sub-step counts for the step that ran it too (like its calls).
+  void add_hop(const FallbackHop& hop);
+  std::vector<FallbackHop> hops() const;
 
  private:
   CallLog* parent_;
@@ -70,6 +83,7 @@ class CallLog {
   std::string provider_;
   std::string model_;
   std::string last_error_class_;
+  std::vector<FallbackHop> hops_;
 };
 
 }  // namespace pipeline
