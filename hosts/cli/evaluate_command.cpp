@@ -193,9 +193,9 @@ int evaluate(const EvaluateOptionsCli& o) {
     auto single = std::make_shared<Workflow>(wf);
     single->steps = {*step};
     single->checkpoint_enabled = false;
-    const dspy::Field first = d->signature.outputs.front();
+    const dspy::Signature sig = d->signature;
     Runtime& rt = *loaded.runtime;
-    run_one = [single, first, &rt, scratch, &o](const dspy::DatasetRow& row, const CallContext&) {
+    run_one = [single, sig, &rt, scratch, &o](const dspy::DatasetRow& row, const CallContext&) {
       dspy::ExampleRun out;
       ExecutorOptions exec;
       exec.inputs = row.inputs;
@@ -208,14 +208,12 @@ int evaluate(const EvaluateOptionsCli& o) {
         return out;
       }
       const auto* res = rr.results.if_contains(o.step);
-      std::string text = res && res->is_object() ? get_string(res->get_object(), "text") : "";
-      auto v = dspy::parse_field_value(json::value(json::string(text)), first.type);
-      if (!v) {
-        out.error = "the reply does not parse as " + first.type.annotation_name() + " for '" +
-                    first.name + "': " + v.status().message();
+      auto predicted = dspy::traditional_prediction(sig, res ? *res : json::value());
+      if (!predicted) {
+        out.error = predicted.status().message();
         return out;
       }
-      out.predicted[first.name] = *v;
+      out.predicted = std::move(*predicted);
       return out;
     };
   }

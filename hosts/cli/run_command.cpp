@@ -7,6 +7,9 @@
 #include <pipeline/dspy/program_steps.hpp>
 #include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/engine/executor.hpp>
+#include <pipeline/engine/runtime.hpp>
+#include <pipeline/hybrid/execution_mode.hpp>
+#include <pipeline/hybrid/hybrid_strategy.hpp>
 #include <pipeline/optimize/step_programs.hpp>
 #include <pipeline/util/utf8.hpp>
 
@@ -23,7 +26,8 @@ namespace {
 struct RunOptions {
   std::string file;
   std::string config;
-  std::string mode = "traditional";
+  std::string mode;  // empty: the workflow's (resolve_mode)
+  std::string episode;
   std::vector<std::string> sets;
   std::string output_dir;
   bool json = false;
@@ -116,86 +120,118 @@ void report_optimizations(StepPrograms& programs, const Workflow& wf, json::arra
   }
 }
 
+// " -> dspy_optimized (benefit 0.45 > 2 x 0.1); fallbacks: ..." for a routed step's progress line.
+std::string route_line(const ExecutionRecord& r) {
+  if (r.route.empty()) return {};
+  std::string line = " -> " + r.variant;
+  if (const auto* why = r.route.if_contains("reason"); why && why->is_string())
+    line += " (" + std::string(why->get_string()) + ")";
+  if (r.quality) line += "; quality " + fmt::format("{:.2f}", *r.quality);
+  for (const auto& h : r.fallbacks)
+    line += "; fell back from " + h.from + " to " + h.to + " (" + h.error_class + ")";
+  return line;
+}
+
+// Binds every step with a signature to the program it runs on (--program, else the newest one
+// the optimization cache holds), starting background optimizations for steps with none (docs/
+// optimization.md, "Lazy optimization"). A step left without one gets the reason in `gaps`.
+struct ProgramSetup {
+  std::shared_ptr<dspy::ProgramSteps> steps;
+  std::unique_ptr<StepPrograms> lazy;
+  std::map<std::string, ProgramGap> gaps;
+  json::array optimizations;  // steps not on a fresh program, for --json
+};
+
+ProgramSetup bind_programs(Runtime& rt, const Workflow& wf, ExecutionMode mode,
+                           const RunOptions& o, Diagnostics& diags) {
+  ProgramSetup ps;
+  // Programs call the top of the run's completion stack, like every step.
+  ps.steps = std::make_shared<dspy::ProgramSteps>(rt.completion());
+  for (const auto& spec : o.programs) {
+    if (auto st = ps.steps->add(wf, spec); !st.ok()) diags.error({"--program", 0, 0}, st.message());
+  }
+  ps.lazy = std::make_unique<StepPrograms>(
+      StepPrograms::Services{rt.config(), rt.plugins(), rt.completion(), rt.cache(),
+                             rt.program_service()},
+      wf);
+  const bool talk = !o.json && !o.quiet;
+  for (const auto& step : wf.steps) {
+    if (ps.steps->handles(step) || !step.raw.contains("signature")) continue;
+    if (step_mode(mode, step) == ExecutionMode::kTraditional) continue;
+    auto choice = ps.lazy->ensure(step);
+    json::object note{
+        {"step", step.name}, {"state", state_name(choice.state)}, {"reason", choice.reason}};
+    if (!choice.optimizer.empty()) note["optimizer"] = choice.optimizer;
+    if (choice.state != LazyOptimizer::State::kReady) ps.optimizations.push_back(note);
+    if (!choice.program) {
+      // An optimizer was chosen and did not deliver: its failure is remembered (LazyOptimizer).
+      const bool failed =
+          choice.state == LazyOptimizer::State::kFailed && !choice.optimizer.empty();
+      ps.gaps[step.name] =
+          ProgramGap{failed ? "optimization_failed" : "dspy_unavailable", choice.reason};
+      if (choice.state == LazyOptimizer::State::kOptimizing && talk)
+        std::cerr << "step '" << step.name << "' runs as written: " << choice.reason << " ("
+                  << choice.optimizer << ")\n";
+      continue;
+    }
+    auto prog = dspy::Program::from_json(choice.program->program, "the optimization cache");
+    if (!prog) {  // a corrupt entry is a miss
+      ps.gaps[step.name] = ProgramGap{"dspy_unavailable", "the cached program is corrupt"};
+      continue;
+    }
+    if (auto st = ps.steps->add_program(wf, step.name, *prog, "",
+                                        "cache:" + choice.program->optimizer, "cache");
+        st.ok()) {
+      if (choice.state == LazyOptimizer::State::kStale && talk)
+        std::cerr << "step '" << step.name << "': " << choice.reason << "\n";
+    } else {
+      ps.gaps[step.name] = ProgramGap{"dspy_unavailable", "the cached program does not fit"};
+      diags.warning({"--mode", 0, 0}, "step '" + step.name + "': the cached program (" +
+                                          choice.program->key + ") does not fit: " + st.message());
+    }
+  }
+  return ps;
+}
+
 int run(const RunOptions& o) {
   setup_logging(o.quiet || o.json);
   ExecutorOptions exec;
   InterruptWatcher interrupts(exec.cancel);
   Diagnostics diags;
-  if (o.mode != "traditional" && o.mode != "dspy_optimized") {
-    diags.error({"--mode", 0, 0},
-                "mode '" + o.mode +
-                    "' is not available in this build (available: traditional, dspy_optimized)");
-  }
-  if (o.mode != "dspy_optimized" && !o.programs.empty())
-    diags.error({"--program", 0, 0},
-                "--program runs a step as a DSPy program: use it with --mode dspy_optimized");
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
   exec.resume = o.resume;
 
   LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
   if (o.strict) diags.promote_warnings();
+  ModeChoice mode;
+  if (loaded.workflow) mode = resolve_mode(o.mode, *loaded.workflow, diags);
+  if (mode.mode == ExecutionMode::kTraditional && !o.programs.empty())
+    diags.error({"--program", 0, 0},
+                "--program runs a step as a DSPy program: use it with --mode dspy_optimized, "
+                "hybrid or evaluation");
   if (!o.cache_mode.empty()) loaded.runtime->set_cache_mode(o.cache_mode);
   if (!diags.has_errors()) loaded.runtime->start(diags);
-  std::shared_ptr<dspy::ProgramSteps> program_steps;
-  std::unique_ptr<StepPrograms> step_programs;  // lazy optimization (dspy_optimized)
-  json::array optimizations;                    // steps not on a fresh program, for --json
-  if (!diags.has_errors() && loaded.workflow && o.mode == "dspy_optimized") {
-    // Programs call the top of the run's completion stack, like every step.
-    program_steps = std::make_shared<dspy::ProgramSteps>(loaded.runtime->completion());
-    for (const auto& spec : o.programs) {
-      if (auto st = program_steps->add(*loaded.workflow, spec); !st.ok())
-        diags.error({"--program", 0, 0}, st.message());
-    }
-    // Every other step with a signature runs the newest program the optimization cache has for
-    // that signature (`pipeline optimize` stores it). A step without one runs as written while a
-    // background optimization makes one, when dspy_config allows (docs/optimization.md, "Lazy
-    // optimization"); a stale one keeps serving while it is re-optimized.
+  ProgramSetup programs;
+  std::unique_ptr<HybridStrategy> hybrid;
+  if (!diags.has_errors() && loaded.workflow && mode.mode != ExecutionMode::kTraditional) {
     Runtime& rt = *loaded.runtime;
-    step_programs = std::make_unique<StepPrograms>(
-        StepPrograms::Services{rt.config(), rt.plugins(), rt.completion(), rt.cache(),
-                               rt.program_service()},
-        *loaded.workflow);
-    std::size_t from_cache = 0, started = 0;
-    std::string why_none;
-    for (const auto& step : loaded.workflow->steps) {
-      if (program_steps->handles(step) || !step.raw.contains("signature")) continue;
-      auto choice = step_programs->ensure(step);
-      json::object note{
-          {"step", step.name}, {"state", state_name(choice.state)}, {"reason", choice.reason}};
-      if (!choice.optimizer.empty()) note["optimizer"] = choice.optimizer;
-      if (choice.state == LazyOptimizer::State::kOptimizing) ++started;
-      if (choice.state != LazyOptimizer::State::kReady) optimizations.push_back(note);
-      if (!choice.program) {
-        if (why_none.empty()) why_none = "step '" + step.name + "': " + choice.reason;
-        if (choice.state == LazyOptimizer::State::kOptimizing && !o.json && !o.quiet)
-          std::cerr << "step '" << step.name << "' runs as written: " << choice.reason << " ("
-                    << choice.optimizer << ")\n";
-        continue;
-      }
-      auto prog = dspy::Program::from_json(choice.program->program, "the optimization cache");
-      if (!prog) continue;  // a corrupt entry is a miss
-      if (auto st = program_steps->add_program(*loaded.workflow, step.name, *prog, "",
-                                               "cache:" + choice.program->optimizer, "cache");
-          st.ok()) {
-        ++from_cache;
-        if (choice.state == LazyOptimizer::State::kStale && !o.json && !o.quiet)
-          std::cerr << "step '" << step.name << "': " << choice.reason << "\n";
-      } else {
-        diags.warning({"--mode", 0, 0}, "step '" + step.name + "': the cached program (" +
-                                            choice.program->key +
-                                            ") does not fit: " + st.message());
-      }
-    }
-    if (o.programs.empty() && from_cache == 0 && started == 0)
-      diags.error({"--mode", 0, 0},
-                  "dspy_optimized needs a program for a step: --program STEP=FILE[:PREDICTOR], "
-                  "or run `pipeline optimize` first (no step's signature has a program in the "
-                  "optimization cache" +
-                      (why_none.empty() ? std::string(")") : "; " + why_none + ")"));
-    exec.choose_strategy = [program_steps](const StepConfig& step) -> StepStrategy* {
-      return program_steps->handles(step) ? program_steps.get() : nullptr;
-    };
+    programs = bind_programs(rt, *loaded.workflow, mode.mode, o, diags);
+    hybrid = std::make_unique<HybridStrategy>(HybridStrategy::Parts{
+        .runtime = rt,
+        .run_mode = mode.mode,
+        .programs = *programs.steps,
+        .gaps = programs.gaps,
+        .history = rt.history(),
+        .chain = rt.fallback_chain(),
+        .cached_responses = rt.step_results(),
+        .episode = o.episode,
+        .record_extra = rt.monitor() ? std::function<void(StepRecord)>([m = rt.monitor()](
+                                                                           StepRecord r) {
+          m->record(std::move(r));
+        })
+                                     : std::function<void(StepRecord)>()});
+    exec.choose_strategy = [h = hybrid.get()](const StepConfig&) -> StepStrategy* { return h; };
   }
   if (diags.has_errors() || !loaded.workflow) {
     print_diagnostics(diags);
@@ -230,7 +266,7 @@ int run(const RunOptions& o) {
                                                                    : "FAILED";
     std::cerr << "  [" << mark << "] " << s.name << " (" << s.type << ", "
               << static_cast<int64_t>(s.duration_ms) << " ms)"
-              << (s.reason.empty() ? "" : ": " + s.reason) << "\n";
+              << (s.reason.empty() ? "" : ": " + s.reason) << route_line(s.record) << "\n";
   };
   if (!o.json && !o.quiet) {
     std::cerr << "Running " << loaded.workflow->name << " (" << loaded.workflow->steps.size()
@@ -240,14 +276,17 @@ int run(const RunOptions& o) {
   Executor executor(*loaded.runtime, std::move(exec));
   RunResult result = executor.run(*loaded.workflow);
   for (const auto& d : diags.items()) result.warnings.push_back(d.to_string());
-  if (step_programs && step_programs->optimizing()) {
-    wait_for_optimizations(*step_programs, cancel, o.json || o.quiet);
-    report_optimizations(*step_programs, *loaded.workflow, optimizations, o.json || o.quiet);
+  if (programs.lazy && programs.lazy->optimizing()) {
+    wait_for_optimizations(*programs.lazy, cancel, o.json || o.quiet);
+    report_optimizations(*programs.lazy, *loaded.workflow, programs.optimizations,
+                         o.json || o.quiet);
   }
 
   if (o.json) {
     json::object out = result.to_json();
-    if (!optimizations.empty()) out["optimizations"] = optimizations;
+    if (!programs.optimizations.empty()) out["optimizations"] = programs.optimizations;
+    if (mode.mode != ExecutionMode::kTraditional)
+      out["mode"] = json::object{{"mode", mode_name(mode.mode)}, {"source", mode.source}};
     std::string doc = json::serialize(out);
     std::cout << valid_utf8(loaded.runtime->plugins().redactor().redact(doc)) << std::endl;
   } else if (!o.quiet) {
@@ -281,11 +320,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-c,--config", opts->config,
                   "Host config YAML (default: $PIPELINE_CONFIG, "
                   "~/.config/pipeline/host.yaml, built-in mock)");
-  cmd->add_option("-m,--mode", opts->mode, "Execution mode: traditional or dspy_optimized")
-      ->default_str("traditional");
+  cmd->add_option("-m,--mode", opts->mode,
+                  "Execution mode: traditional, dspy_optimized, hybrid or evaluation (default: "
+                  "the workflow's hybrid_config / dspy_config, else traditional)");
+  cmd->add_option("--episode", opts->episode,
+                  "The A/B episode id: a split test gives one episode always the same variant "
+                  "(default: a fresh id per run)");
   cmd->add_option(
       "--program", opts->programs,
-      "Run a step as a DSPy program (with --mode dspy_optimized): STEP=FILE[:PREDICTOR]");
+      "Run a step as a DSPy program (modes dspy_optimized, hybrid, evaluation): "
+      "STEP=FILE[:PREDICTOR]");
   cmd->add_option("-s,--set", opts->sets,
                   "key=value: sets inputs.key (or global_vars.key with that prefix)");
   cmd->add_option("-o,--output-dir", opts->output_dir,

@@ -93,6 +93,11 @@ std::string ProgramSteps::program_source(const StepConfig& step) const {
   return it == sources_.end() ? std::string() : it->second;
 }
 
+std::string ProgramSteps::program_id(const StepConfig& step) const {
+  auto it = steps_.find(step.name);
+  return it == steps_.end() ? std::string() : it->second.id();
+}
+
 Result<json::object> ProgramSteps::run(const PreparedStep& prepared, const StepRun& run) {
   const StepConfig& step = run.step;
   auto it = steps_.find(step.name);

@@ -65,6 +65,18 @@ json::value step_metric_spec(const StepConfig& step) {
   return json::object{{"type", "exact_match"}};
 }
 
+Result<Example> traditional_prediction(const Signature& sig, const json::value& step_result) {
+  if (sig.outputs.empty()) return invalid_argument("the signature has no output field");
+  const Field& first = sig.outputs.front();
+  std::string text =
+      step_result.is_object() ? get_string(step_result.get_object(), "text") : std::string();
+  auto v = parse_field_value(json::value(json::string(text)), first.type);
+  if (!v)
+    return invalid_argument("the reply does not parse as " + first.type.annotation_name() +
+                            " for '" + first.name + "': " + v.status().message());
+  return Example{{first.name, *v}};
+}
+
 Result<Dataset> step_dataset(const StepConfig& step, const Signature& sig,
                              const std::string& data_file) {
   if (!data_file.empty()) return load_dataset(data_file, sig);

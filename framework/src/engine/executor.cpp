@@ -238,7 +238,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   if (out.state == StepOutcome::State::kCancelled) {
     out.record.error_class = "cancelled";
   } else if (out.state == StepOutcome::State::kFailed) {
-    std::string cls = calls.last_error_class();
+    std::string cls = !notes.error_class.empty() ? notes.error_class : calls.last_error_class();
     out.record.error_class = cls.empty() ? "step_error" : cls;
   }
   return out;

@@ -42,6 +42,8 @@ class ProgramSteps : public StepStrategy {
   std::string_view mode() const override { return "dspy_optimized"; }
   Result<json::object> run(const PreparedStep& prepared, const StepRun& run) override;
   std::string program_source(const StepConfig& step) const override;
+  // The id of the program bound to `step` (its `program` in the result); empty when none.
+  std::string program_id(const StepConfig& step) const;
 
  private:
   Completion& lm_;

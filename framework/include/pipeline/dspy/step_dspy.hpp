@@ -43,6 +43,11 @@ json::value step_metric_spec(const StepConfig& step);
 Result<Dataset> step_dataset(const StepConfig& step, const Signature& sig,
                              const std::string& data_file);
 
+// What a step run as written predicted, read the way `pipeline evaluate` scores it: the reply
+// `text` of the step's result is the signature's first output field, parsed as that field's type.
+// An error says why the reply does not parse.
+Result<Example> traditional_prediction(const Signature& sig, const json::value& step_result);
+
 // "chat" -> ChatAdapter, "json" -> JSONAdapter; nullptr for anything else.
 std::unique_ptr<Adapter> make_adapter(std::string_view name);
 

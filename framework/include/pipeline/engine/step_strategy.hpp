@@ -35,6 +35,8 @@ struct StepNotes {
   std::optional<double> quality;
   std::string metric;
   json::object route;
+  // Why the step failed when no call's class says it (dspy_unavailable, optimization_failed).
+  std::string error_class;
 };
 
 // One step as it runs: where it is and what its calls are attributed to.
