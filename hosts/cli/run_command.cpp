@@ -10,6 +10,7 @@
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/hybrid/execution_mode.hpp>
 #include <pipeline/hybrid/hybrid_strategy.hpp>
+#include <pipeline/monitor/mode_comparison.hpp>
 #include <pipeline/optimize/step_programs.hpp>
 #include <pipeline/util/utf8.hpp>
 
@@ -130,6 +131,38 @@ std::string route_line(const ExecutionRecord& r) {
   for (const auto& h : r.fallbacks)
     line += "; fell back from " + h.from + " to " + h.to + " (" + h.error_class + ")";
   return line;
+}
+
+// The evaluation mode's comparison, per step: both variants on this run's inputs (stderr for
+// humans, `evaluation` in --json: the shape of `pipeline compare --json`'s steps).
+json::array evaluation_report(const HybridStrategy& hybrid, const Workflow& wf, bool talk) {
+  json::array rows;
+  for (const auto& [step, runs] : hybrid.evaluation_records()) {
+    Diagnostics quiet;
+    const StepConfig* cfg = nullptr;
+    for (const auto& s : wf.steps)
+      if (s.name == step) cfg = &s;
+    const HybridConfig hc = hybrid_config_for(wf, cfg, quiet);
+    const ModeStats t = summarize(runs.first);
+    const ModeStats d = summarize(runs.second);
+    const ModeComparison c = compare_modes(t, d, hc.min_samples);
+    rows.push_back(json::object{{"step", step},
+                                {"traditional", t.to_json()},
+                                {"dspy_optimized", d.to_json()},
+                                {"difference", c.difference.to_json()},
+                                {"recommendation", recommendation_name(c.recommendation)},
+                                {"reason", c.reason}});
+    if (!talk) continue;
+    auto quality = [](const ModeStats& m) {
+      return m.quality_n > 0 ? fmt::format("{:.2f}", m.quality_mean) : std::string("unscored");
+    };
+    std::cerr << fmt::format(
+        "evaluation: {}: traditional {} quality, {:.0f} ms, ${:.6f}; dspy_optimized {} quality, "
+        "{:.0f} ms, ${:.6f} ({} run(s) each): {}: {}\n",
+        step, quality(t), t.latency_mean_ms, t.cost_per_call, quality(d), d.latency_mean_ms,
+        d.cost_per_call, t.count, recommendation_name(c.recommendation), c.reason);
+  }
+  return rows;
 }
 
 // Binds every step with a signature to the program it runs on (--program, else the newest one
@@ -287,6 +320,8 @@ int run(const RunOptions& o) {
     if (!programs.optimizations.empty()) out["optimizations"] = programs.optimizations;
     if (mode.mode != ExecutionMode::kTraditional)
       out["mode"] = json::object{{"mode", mode_name(mode.mode)}, {"source", mode.source}};
+    if (mode.mode == ExecutionMode::kEvaluation)
+      out["evaluation"] = evaluation_report(*hybrid, *loaded.workflow, false);
     std::string doc = json::serialize(out);
     std::cout << valid_utf8(loaded.runtime->plugins().redactor().redact(doc)) << std::endl;
   } else if (!o.quiet) {
@@ -307,6 +342,8 @@ int run(const RunOptions& o) {
     if (!result.success) {
       std::cerr << (result.cancelled ? "cancelled: " : "error: ") << result.error << "\n";
     }
+    if (mode.mode == ExecutionMode::kEvaluation)
+      evaluation_report(*hybrid, *loaded.workflow, true);
   }
   return result.exit_code();
 }

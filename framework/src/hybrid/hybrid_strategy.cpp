@@ -335,6 +335,8 @@ Result<json::object> HybridStrategy::run(const PreparedStep& prepared, const Ste
   if (run.notes) {
     StepNotes& n = *run.notes;
     if (!result.doc.ok()) n.error_class = result.error_class;
+    if (result.ran) n.own = StepNotes::Own{result.calls, result.latency_ms, result.provider,
+                                           result.model};
     n.variant = std::string(variant_name(result.variant));
     n.route = route.to_json();
     n.signature_hash = st.signature_hash;

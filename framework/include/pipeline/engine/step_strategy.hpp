@@ -35,6 +35,16 @@ struct StepNotes {
   std::optional<double> quality;
   std::string metric;
   json::object route;
+  // The returned variant's own figures when the step ran more than it (a shadow A/B test, the
+  // evaluation mode, a fallback): the monitor records these for it, the step's record keeps
+  // the sum of everything the step spent.
+  struct Own {
+    CallTotals calls;
+    double latency_ms = 0;
+    std::string provider;
+    std::string model;
+  };
+  std::optional<Own> own;
   // Why the step failed when no call's class says it (dspy_unavailable, optimization_failed).
   std::string error_class;
 };
