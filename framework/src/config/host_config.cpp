@@ -158,10 +158,16 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
     } else if (key == "metrics") {
       cfg.metrics = section(v, "metrics", file, diags);
     } else if (key == "fallback") {
-      cfg.fallback = section(v, "fallback", file, diags);
+      cfg.fallback = parse_fallback_config(v, file, diags);
     }
   }
-  // Every wiring must name a declared instance.
+  // Every wiring must name a declared instance (the chain's too: a workflow's `host:` may
+  // declare the instance its chain names, so this runs after the whole map is read).
+  if (root["fallback"].IsDefined()) {
+    std::set<std::string> declared;
+    for (const auto& [n, _] : cfg.providers) declared.insert(n);
+    check_fallback_providers(cfg.fallback, declared, diags);
+  }
   for (const auto& [type, instance] : cfg.step_providers) {
     if (!cfg.providers.count(instance)) {
       std::string known;
