@@ -82,9 +82,18 @@ class FallbackE2e : public ::testing::Test {
   }
   ProcessResult run(const fs::path& cfg, const char* workflow = kWorkflow) {
     fs::path wf = write("wf.yaml", workflow);
-    std::vector<std::string> args = {"/usr/bin/timeout", "-s", "KILL", "60", PIPELINE_BINARY,
-                                     "run", wf.string(), "--config", cfg.string(),
-                                     "--output-dir", (dir_ / "out").string(), "--json"};
+    std::vector<std::string> args = {"/usr/bin/timeout",
+                                     "-s",
+                                     "KILL",
+                                     "60",
+                                     PIPELINE_BINARY,
+                                     "run",
+                                     wf.string(),
+                                     "--config",
+                                     cfg.string(),
+                                     "--output-dir",
+                                     (dir_ / "out").string(),
+                                     "--json"};
     return testing::run_process(args,
                                 {{"PIPELINE_CONFIG", ""},
                                  {"XDG_CONFIG_HOME", dir_.string()},
@@ -100,7 +109,7 @@ class FallbackE2e : public ::testing::Test {
   }
   size_t backup_requests() const { return server_.requests().size() - primary_requests(); }
 
-  static json::object step(const json::value& out, std::size_t i) {
+  static const json::object& step(const json::value& out, std::size_t i) {
     return out.at("steps").as_array().at(i).as_object();
   }
 
@@ -123,8 +132,7 @@ TEST_F(FallbackE2e, EveryProviderFaultMovesTheStepToTheBackup) {
     ASSERT_EQ(r.exit_code, 0) << fault << "\n" << r.err << r.out;
     auto out = parse_json(r.out);
     ASSERT_TRUE(out) << r.out;
-    json::object s = step(*out, 0);
-    const json::object& rec = s.at("record").as_object();
+    const json::object& rec = step(*out, 0).at("record").as_object();
     EXPECT_EQ(rec.at("provider").as_string(), "backup") << fault;
     EXPECT_EQ(rec.at("fallback_hops").to_number<int64_t>(), 1) << fault;
     EXPECT_EQ(rec.at("llm_failures").to_number<int64_t>(), 0) << fault;
@@ -134,7 +142,7 @@ TEST_F(FallbackE2e, EveryProviderFaultMovesTheStepToTheBackup) {
     EXPECT_EQ(hop.at("from").as_string(), "primary");
     EXPECT_EQ(hop.at("to").as_string(), "backup");
     EXPECT_EQ(hop.at("class").as_string(), cls) << fault;
-    EXPECT_THAT(std::string(hop.at("message").as_string()), HasSubstr("openai")) << fault;
+    EXPECT_FALSE(hop.at("message").as_string().empty()) << fault;
     EXPECT_EQ(out->at("totals").at("fallback_hops").to_number<int64_t>(), 1) << fault;
     EXPECT_THAT(serialize(out->at("results").at("ask")), HasSubstr("echo: first question"));
     EXPECT_EQ(primary_requests(), 1u) << fault;
@@ -145,7 +153,9 @@ TEST_F(FallbackE2e, EveryProviderFaultMovesTheStepToTheBackup) {
 
 TEST_F(FallbackE2e, AuthInvalidRequestAndContextWindowPropagate) {
   const std::vector<std::pair<std::string, std::string>> faults = {
-      {"auth", "auth"}, {"status;code=400", "invalid_request"}, {"context_window", "context_window"}};
+      {"auth", "auth"},
+      {"status;code=400", "invalid_request"},
+      {"context_window", "context_window"}};
   for (const auto& [fault, cls] : faults) {
     server_.clear_requests();
     ProcessResult r = run(host(fault, kChain));
@@ -189,8 +199,8 @@ TEST_F(FallbackE2e, ACooledDownProviderIsSkippedAndAskedAgainOnceItsCooldownEnds
   server_.push_fault("slow_first_byte;ms=1", 1);
   server_.push_fault("slow_first_byte;ms=3000", 1);
   ProcessResult r =
-      run(host("rate_limit", std::string(kChain) +
-                                 "  cooldown: {failures: 1, window_seconds: 60, seconds: 2}\n"),
+      run(host("rate_limit",
+               std::string(kChain) + "  cooldown: {failures: 1, window_seconds: 60, seconds: 2}\n"),
           kThreeSteps);
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   auto out = parse_json(r.out);
@@ -202,9 +212,10 @@ TEST_F(FallbackE2e, ACooledDownProviderIsSkippedAndAskedAgainOnceItsCooldownEnds
   };
   EXPECT_EQ(hop_class(0), "rate_limited");
   EXPECT_EQ(hop_class(1), "cooldown");
-  EXPECT_THAT(std::string(step(*out, 1).at("record").at("fallbacks").as_array()[0].at("message")
-                              .as_string()),
-              HasSubstr("provider 'primary' is cooling down"));
+  EXPECT_THAT(
+      std::string(
+          step(*out, 1).at("record").at("fallbacks").as_array()[0].at("message").as_string()),
+      HasSubstr("provider 'primary' is cooling down"));
   EXPECT_EQ(hop_class(2), "rate_limited");
   EXPECT_EQ(primary_requests(), 2u) << "skipped in step two only";
   EXPECT_EQ(backup_requests(), 3u);

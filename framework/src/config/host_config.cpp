@@ -1,6 +1,7 @@
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/config/yaml_json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -195,6 +196,15 @@ void force_mock_providers(HostConfig& cfg) {
     auto it = cfg.providers.find(instance);
     if (it != cfg.providers.end() && it->second.component != "mock") instance = "mock";
   }
+  // A live backup would demand its key and reach the network: mock mode hops to mocks only.
+  auto& chain = cfg.fallback.chain;
+  chain.erase(std::remove_if(chain.begin(), chain.end(),
+                             [&](const FallbackEntry& e) {
+                               if (e.kind != FallbackEntry::Kind::kProvider) return false;
+                               auto it = cfg.providers.find(e.name);
+                               return it == cfg.providers.end() || it->second.component != "mock";
+                             }),
+              chain.end());
   cfg.step_providers["default"] =
       cfg.step_providers.count("default") &&
               cfg.providers.at(cfg.step_providers["default"]).component == "mock"

@@ -5,7 +5,12 @@ namespace pipeline {
 
 std::string StepResultCache::key(std::string_view workflow, std::string_view step,
                                  const json::object& input) {
-  json::object keyed{{"workflow", workflow}, {"step", step}, {"input", input}};
+  json::object in = input;
+  // Where the run writes its files does not change what a step answers (--output-dir).
+  if (auto* wf = in.if_contains("workflow"); wf != nullptr && wf->is_object()) {
+    wf->as_object().erase("output_dir");
+  }
+  json::object keyed{{"workflow", workflow}, {"step", step}, {"input", std::move(in)}};
   return "step:v1:" + sha256_hex(canonical_json(keyed));
 }
 

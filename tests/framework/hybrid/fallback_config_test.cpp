@@ -167,5 +167,16 @@ TEST(FallbackConfig, HostConfigAcceptsAnInstanceDeclaredAfterTheChain) {
   EXPECT_THAT(cfg.fallback.providers(), ElementsAre("backup"));
 }
 
+TEST(FallbackConfig, TestModeMockKeepsOnlyMockBackups) {
+  HostConfig cfg = HostConfig::builtin();
+  cfg.providers["live"] = {"live", "anthropic", {}, {}};
+  cfg.providers["spare"] = {"spare", "mock", {}, {}};
+  cfg.fallback.chain = {{FallbackEntry::Kind::kVariant, "traditional", {}},
+                        {FallbackEntry::Kind::kProvider, "live", {}},
+                        {FallbackEntry::Kind::kProvider, "spare", {}}};
+  force_mock_providers(cfg);
+  EXPECT_THAT(names(cfg.fallback), ElementsAre("traditional", "spare"));
+}
+
 }  // namespace
 }  // namespace pipeline

@@ -44,16 +44,17 @@ class ChainStrategy : public StepStrategy {
   std::string_view mode() const override { return "hybrid"; }
   Result<json::object> run(const PreparedStep& step, const StepRun& run) override {
     FallbackRunner runner(chain_, &results_);
-    FallbackOutcome out = runner.run(
-        first_, {run.workflow.name, run.step.name, &step.input}, run.calls,
-        [&](const std::string& variant) -> VariantRun {
-          if (variant == "dspy_optimized") {
-            return {Status(StatusCode::kFailedPrecondition, "no program for step 'ask'"),
-                    dspy_class_};
-          }
-          Result<json::object> doc = traditional_.run(step, run);
-          return {std::move(doc), doc ? std::string() : run.calls.last_error_class()};
-        });
+    FallbackOutcome out =
+        runner.run(first_, {run.workflow.name, run.step.name, &step.input}, run.calls,
+                   [&](const std::string& variant) -> VariantRun {
+                     if (variant == "dspy_optimized") {
+                       return {Status(StatusCode::kFailedPrecondition, "no program for step 'ask'"),
+                               dspy_class_};
+                     }
+                     Result<json::object> doc = traditional_.run(step, run);
+                     std::string cls = doc ? std::string() : run.calls.last_error_class();
+                     return {std::move(doc), std::move(cls)};
+                   });
     if (run.notes != nullptr) run.notes->variant = out.variant;
     return std::move(out.doc);
   }
@@ -144,6 +145,8 @@ TEST_F(FallbackEngine, DspyUnavailableAndOptimizationFailedFallBackToTheStepAsWr
     EXPECT_THAT(serialize(json::value(r.results)), HasSubstr("echo: which team?"));
     auto j = rec.to_json();
     EXPECT_EQ(j.at("fallbacks").as_array().size(), 1u);
+    EXPECT_EQ(j.at("fallback_hops").to_number<int64_t>(), 1) << "a step hop counts too";
+    EXPECT_EQ(r.totals.fallback_hops, 1);
   }
 }
 

@@ -49,8 +49,8 @@ std::vector<std::string> hop_strings(const CallLog& log) {
 }
 
 std::shared_ptr<CacheManager> memory_cache(PluginHost& host) {
-  Status st = host.load_file(std::filesystem::path(PIPELINE_PLUGIN_DIR) /
-                             "libpipeline_cache_memory.so");
+  Status st =
+      host.load_file(std::filesystem::path(PIPELINE_PLUGIN_DIR) / "libpipeline_cache_memory.so");
   EXPECT_TRUE(st.ok()) << st.to_string();
   auto cfg = parse_cache_config(json::parse(R"({"levels":[{"backend":"memory"}]})"));
   auto cache = CacheManager::create(host, *cfg);
@@ -63,8 +63,8 @@ TEST(FallbackRunner, DspyUnavailableAndOptimizationFailedRunTheStepAsWritten) {
     FallbackChain chain;  // the built-in [dspy_optimized, traditional]
     Variants v{{{"dspy_optimized", cls}}, {}};
     CallLog log;
-    FallbackOutcome out = FallbackRunner(chain, nullptr).run("dspy_optimized", {"w", "s", &kInput},
-                                                             log, v.fn());
+    FallbackOutcome out =
+        FallbackRunner(chain, nullptr).run("dspy_optimized", {"w", "s", &kInput}, log, v.fn());
     ASSERT_TRUE(out.doc) << cls;
     EXPECT_EQ(serialize(json::value(*out.doc)), R"({"output":"traditional"})");
     EXPECT_EQ(out.variant, "traditional");
@@ -90,12 +90,12 @@ TEST(FallbackRunner, AFailureWithoutAClassIsAStepError) {
   FallbackChain chain(chain_of({kTraditional, kDspy}, {"step_error"}));
   // A step that failed without any LLM call has no class of its own.
   CallLog log;
-  FallbackOutcome out = FallbackRunner(chain, nullptr)
-                            .run("traditional", {"w", "s", &kInput}, log,
-                                 [](const std::string& var) -> VariantRun {
-                                   if (var == "traditional") return {Status(StatusCode::kInternal, "boom")};
-                                   return {json::object{{"output", var}}};
-                                 });
+  FallbackOutcome out =
+      FallbackRunner(chain, nullptr)
+          .run("traditional", {"w", "s", &kInput}, log, [](const std::string& var) -> VariantRun {
+            if (var == "traditional") return {Status(StatusCode::kInternal, "boom")};
+            return {json::object{{"output", var}}};
+          });
   ASSERT_TRUE(out.doc);
   EXPECT_THAT(hop_strings(log), ElementsAre("traditional>dspy_optimized:step_error"));
 }
@@ -156,12 +156,13 @@ TEST(FallbackRunner, AuthPropagatesPastCachedResponseUnlessOnNamesIt) {
   Variants v{{{"traditional", "auth"}}, {}};
   CallLog strict_log;
   FallbackChain strict(chain_of({kTraditional, kCached}));
-  EXPECT_FALSE(
-      FallbackRunner(strict, &results).run("traditional", {"w", "s", &kInput}, strict_log, v.fn()).doc);
+  EXPECT_FALSE(FallbackRunner(strict, &results)
+                   .run("traditional", {"w", "s", &kInput}, strict_log, v.fn())
+                   .doc);
   CallLog lenient_log;
   FallbackChain lenient(chain_of({kTraditional, kCached}, {"auth"}));
-  FallbackOutcome out =
-      FallbackRunner(lenient, &results).run("traditional", {"w", "s", &kInput}, lenient_log, v.fn());
+  FallbackOutcome out = FallbackRunner(lenient, &results)
+                            .run("traditional", {"w", "s", &kInput}, lenient_log, v.fn());
   ASSERT_TRUE(out.doc);
   EXPECT_EQ(serialize(json::value(*out.doc)), R"({"output":"earlier"})");
 }
@@ -173,7 +174,8 @@ TEST(FallbackRunner, SuccessesAreKeptOnlyWhenTheChainHasCachedResponse) {
   FallbackChain chain;  // no cached_response entry
   Variants ok;
   CallLog log;
-  ASSERT_TRUE(FallbackRunner(chain, &results).run("traditional", {"w", "s", &kInput}, log, ok.fn()).doc);
+  ASSERT_TRUE(
+      FallbackRunner(chain, &results).run("traditional", {"w", "s", &kInput}, log, ok.fn()).doc);
   EXPECT_FALSE(results.get("w", "s", kInput));
 }
 

@@ -9,8 +9,8 @@ namespace pipeline {
 namespace {
 
 std::shared_ptr<CacheManager> memory_cache(PluginHost& host) {
-  Status st = host.load_file(std::filesystem::path(PIPELINE_PLUGIN_DIR) /
-                             "libpipeline_cache_memory.so");
+  Status st =
+      host.load_file(std::filesystem::path(PIPELINE_PLUGIN_DIR) / "libpipeline_cache_memory.so");
   EXPECT_TRUE(st.ok()) << st.to_string();
   auto cfg = parse_cache_config(json::parse(R"({"levels":[{"backend":"memory"}]})"));
   EXPECT_TRUE(cfg);
@@ -26,10 +26,15 @@ TEST(StepResultCache, KeyIsVersionedAndCoversWorkflowStepAndInput) {
   std::string k = StepResultCache::key("triage", "classify", kInput);
   EXPECT_EQ(k.rfind("step:v1:", 0), 0u);
   EXPECT_EQ(k.size(), std::string("step:v1:").size() + 64);
-  EXPECT_EQ(k, StepResultCache::key("triage", "classify",
-                                    json::parse(R"({"options":{},"prompt":"classify this"})")
-                                        .as_object()))
+  EXPECT_EQ(k, StepResultCache::key(
+                   "triage", "classify",
+                   json::parse(R"({"options":{},"prompt":"classify this"})").as_object()))
       << "key order does not matter";
+  EXPECT_EQ(StepResultCache::key(
+                "t", "c", json::parse(R"({"workflow":{"name":"t","output_dir":"a"}})").as_object()),
+            StepResultCache::key(
+                "t", "c", json::parse(R"({"workflow":{"name":"t","output_dir":"b"}})").as_object()))
+      << "the output folder is not an input";
   EXPECT_NE(k, StepResultCache::key("triage", "classify2", kInput));
   EXPECT_NE(k, StepResultCache::key("triage2", "classify", kInput));
   EXPECT_NE(k, StepResultCache::key("triage", "classify",
