@@ -177,6 +177,20 @@ RunResult Executor::run_steps(const Workflow& wf, RunContext& ctx, const Nesting
   return result;
 }
 
+namespace {
+
+void apply_notes(StepNotes& notes, ExecutionRecord& rec) {
+  if (!notes.variant.empty()) rec.variant = std::move(notes.variant);
+  if (!notes.program_source.empty()) rec.program_source = std::move(notes.program_source);
+  rec.signature_hash = std::move(notes.signature_hash);
+  rec.program_id = std::move(notes.program_id);
+  rec.quality = notes.quality;
+  rec.metric = std::move(notes.metric);
+  rec.route = std::move(notes.route);
+}
+
+}  // namespace
+
 StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                                const Nesting& nesting) {
   auto t0 = std::chrono::steady_clock::now();
@@ -191,7 +205,8 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
                   .variant = {},
                   .step_type = step.type,
                   .log = &calls};
-  StepRun run{*this, wf, step, ctx, nesting.depth, nesting.pipeline_stack, frame, calls};
+  StepNotes notes;
+  StepRun run{*this, wf, step, ctx, nesting.depth, nesting.pipeline_stack, frame, calls, &notes};
 
   StepOutcome out;
   out.name = step.name;
@@ -219,6 +234,7 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   out.duration_ms = ms_since(t0);
   out.record = ExecutionRecord::of(frame, calls, out.duration_ms);
   out.record.program_source = strategy.program_source(step);
+  apply_notes(notes, out.record);
   if (out.state == StepOutcome::State::kCancelled) {
     out.record.error_class = "cancelled";
   } else if (out.state == StepOutcome::State::kFailed) {

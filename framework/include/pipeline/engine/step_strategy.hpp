@@ -15,6 +15,7 @@
 #include <pipeline/status.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,19 @@
 namespace pipeline {
 
 class Executor;
+
+// What a strategy found out while running a step that the step's execution record carries
+// (the variant that ran and why, the program, the quality when a metric scored the output).
+// Empty members leave the record as the frame and the calls made it.
+struct StepNotes {
+  std::string variant;
+  std::string signature_hash;
+  std::string program_id;
+  std::string program_source;
+  std::optional<double> quality;
+  std::string metric;
+  json::object route;
+};
 
 // One step as it runs: where it is and what its calls are attributed to.
 struct StepRun {
@@ -33,6 +47,8 @@ struct StepRun {
   const std::vector<std::string>& pipeline_stack;
   const CallFrame& frame;
   CallLog& calls;
+  // Where the strategy leaves its notes for the record (nullptr: nobody reads them).
+  StepNotes* notes = nullptr;
 };
 
 // What prepare made of a step whose condition holds: the step plugin's input document
