@@ -3,6 +3,7 @@
 #include <pipeline/monitor/compare_report.hpp>
 #include <pipeline/monitor/mode_comparison.hpp>
 #include <pipeline/monitor/mode_stats.hpp>
+#include <pipeline/monitor/variant_evidence.hpp>
 
 #include <cstdio>
 #include <sstream>
@@ -28,18 +29,12 @@ Result<json::object> step_report(const Workflow& wf, const StepConfig& step, con
                                  const CompareOptions& o, bool skip_without_history) {
   Diagnostics ignored;  // the config's problems are validate's to report
   const HybridConfig cfg = hybrid_config_for(wf, &step, ignored);
-  auto records = history.query(
-      HistoryQuery{.workflow = wf.name, .step = step.name, .since_unix_ms = o.since_unix_ms});
-  if (!records) return records.status();
-  std::vector<StepRecord> trad, dspy;
-  for (StepRecord& r : *records) {
-    if (r.variant == "traditional")
-      trad.push_back(std::move(r));
-    else if (r.variant == "dspy_optimized")
-      dspy.push_back(std::move(r));
-  }
-  if (skip_without_history && trad.empty() && dspy.empty()) return json::object{};
-  const ModeStats t = summarize(trad), d = summarize(dspy);
+  auto ev = variant_evidence(
+      history, {.workflow = wf.name, .step = step.name, .since_unix_ms = o.since_unix_ms});
+  if (!ev) return ev.status();
+  if (skip_without_history && ev->records == 0) return json::object{};
+  const ModeStats& t = ev->traditional;
+  const ModeStats& d = ev->dspy;
   const ModeComparison c = compare_modes(t, d, cfg.min_samples);
   json::object s{{"step", step.name},
                  {"traditional", t.to_json()},
