@@ -314,6 +314,7 @@ int run(const RunOptions& o) {
     report_optimizations(*programs.lazy, *loaded.workflow, programs.optimizations,
                          o.json || o.quiet);
   }
+  finish_monitor(*loaded.runtime);  // bounded wait; reports drops on stderr, never fails the run
 
   if (o.json) {
     json::object out = result.to_json();
