@@ -10,6 +10,7 @@
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/hybrid/execution_mode.hpp>
 #include <pipeline/hybrid/hybrid_strategy.hpp>
+#include <pipeline/hybrid/step_result_cache.hpp>
 #include <pipeline/monitor/mode_comparison.hpp>
 #include <pipeline/optimize/step_programs.hpp>
 #include <pipeline/util/utf8.hpp>
@@ -175,8 +176,8 @@ struct ProgramSetup {
   json::array optimizations;  // steps not on a fresh program, for --json
 };
 
-ProgramSetup bind_programs(Runtime& rt, const Workflow& wf, ExecutionMode mode,
-                           const RunOptions& o, Diagnostics& diags) {
+ProgramSetup bind_programs(Runtime& rt, const Workflow& wf, ExecutionMode mode, const RunOptions& o,
+                           Diagnostics& diags) {
   ProgramSetup ps;
   // Programs call the top of the run's completion stack, like every step.
   ps.steps = std::make_shared<dspy::ProgramSteps>(rt.completion());
@@ -234,6 +235,7 @@ int run(const RunOptions& o) {
   for (const auto& s : o.sets) apply_set(s, exec, diags);
   if (!o.output_dir.empty()) exec.output_dir = o.output_dir;
   exec.resume = o.resume;
+  exec.episode = o.episode;
 
   LoadedWorkflow loaded = load_and_validate(o.file, o.config, diags);
   if (o.strict) diags.promote_warnings();
@@ -256,14 +258,14 @@ int run(const RunOptions& o) {
         .programs = *programs.steps,
         .gaps = programs.gaps,
         .history = rt.history(),
-        .chain = rt.fallback_chain(),
-        .cached_responses = rt.step_results(),
+        .chain = &rt.fallback_chain(),
+        .cached_responses = std::make_shared<StepResultCache>(rt.cache()),
+        .workflow = loaded.workflow->name,
         .episode = o.episode,
-        .record_extra = rt.monitor() ? std::function<void(StepRecord)>([m = rt.monitor()](
-                                                                           StepRecord r) {
-          m->record(std::move(r));
-        })
-                                     : std::function<void(StepRecord)>()});
+        .record_extra = rt.monitor()
+                            ? std::function<void(StepRecord)>(
+                                  [m = rt.monitor()](StepRecord r) { m->record(std::move(r)); })
+                            : std::function<void(StepRecord)>()});
     exec.choose_strategy = [h = hybrid.get()](const StepConfig&) -> StepStrategy* { return h; };
   }
   if (diags.has_errors() || !loaded.workflow) {
@@ -343,8 +345,7 @@ int run(const RunOptions& o) {
     if (!result.success) {
       std::cerr << (result.cancelled ? "cancelled: " : "error: ") << result.error << "\n";
     }
-    if (mode.mode == ExecutionMode::kEvaluation)
-      evaluation_report(*hybrid, *loaded.workflow, true);
+    if (mode.mode == ExecutionMode::kEvaluation) evaluation_report(*hybrid, *loaded.workflow, true);
   }
   return result.exit_code();
 }
@@ -364,10 +365,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--episode", opts->episode,
                   "The A/B episode id: a split test gives one episode always the same variant "
                   "(default: a fresh id per run)");
-  cmd->add_option(
-      "--program", opts->programs,
-      "Run a step as a DSPy program (modes dspy_optimized, hybrid, evaluation): "
-      "STEP=FILE[:PREDICTOR]");
+  cmd->add_option("--program", opts->programs,
+                  "Run a step as a DSPy program (modes dspy_optimized, hybrid, evaluation): "
+                  "STEP=FILE[:PREDICTOR]");
   cmd->add_option("-s,--set", opts->sets,
                   "key=value: sets inputs.key (or global_vars.key with that prefix)");
   cmd->add_option("-o,--output-dir", opts->output_dir,

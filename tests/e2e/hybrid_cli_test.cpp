@@ -20,7 +20,7 @@ namespace pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::HasSubstr;
+using ::testing::HasSubstr;
 using testing::ProcessResult;
 
 const std::string kRules = "classify=examples/optimization/programs/rules.json";
@@ -211,8 +211,8 @@ TEST_F(HybridCliTest, DspyOptimizedWithoutAProgramFallsBackToTheStepAsWritten) {
         input_fields: [{name: ticket, type: str}]
         output_fields: [{name: category, type: str}]
 )");
-  r = pipeline({"run", off.string(), "--set", "ticket=refund", "--json", "--mode",
-                "dspy_optimized"});
+  r = pipeline(
+      {"run", off.string(), "--set", "ticket=refund", "--json", "--mode", "dspy_optimized"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("lazy_optimization"));
   EXPECT_EQ(first_record(r).at("error_class").as_string(), "dspy_unavailable");

@@ -188,6 +188,7 @@ void apply_notes(StepNotes& notes, ExecutionRecord& rec) {
   rec.quality = notes.quality;
   rec.metric = std::move(notes.metric);
   rec.route = std::move(notes.route);
+  rec.variant_own = std::move(notes.own);
 }
 
 }  // namespace

@@ -9,7 +9,9 @@ namespace pipeline {
 
 namespace {
 
-constexpr std::string_view kReferenceFree[] = {"llm_judge", "json_schema", "json_valid", "custom"};
+// regex: its pattern is part of the spec, so it needs no expected output either.
+constexpr std::string_view kReferenceFree[] = {"llm_judge", "json_schema", "json_valid", "regex",
+                                               "custom"};
 
 std::optional<double> as_number(const json::value& v) {
   if (v.is_double()) return v.get_double();

@@ -1,8 +1,8 @@
 #include <pipeline/dspy/completion_judge.hpp>
 #include <pipeline/engine/executor.hpp>
 #include <pipeline/engine/runtime.hpp>
-#include <pipeline/hybrid/hybrid_strategy.hpp>
 #include <pipeline/hybrid/fallback_runner.hpp>
+#include <pipeline/hybrid/hybrid_strategy.hpp>
 #include <pipeline/hybrid/step_result_cache.hpp>
 
 #include <spdlog/spdlog.h>
@@ -62,7 +62,7 @@ HybridStrategy::HybridStrategy(Parts parts)
     : p_(std::move(parts)),
       traditional_(p_.runtime),
       disabled_chain_(FallbackConfig::builtin(), false) {
-  if (!p_.chain) p_.chain = std::make_shared<FallbackChain>();
+  if (!p_.chain) p_.chain = &builtin_chain_;
 }
 
 HybridStrategy::~HybridStrategy() = default;
@@ -84,17 +84,18 @@ HybridStrategy::StepState& HybridStrategy::state(const Workflow& wf, const StepC
     }
   }
   if (st.dspy && p_.history) {
-    auto records = p_.history->query(HistoryQuery{
-        .workflow = wf.name, .step = step.name, .signature_hash = st.signature_hash});
+    auto records = p_.history->query(
+        HistoryQuery{.workflow = wf.name, .step = step.name, .signature_hash = st.signature_hash});
     if (records) {
       std::vector<StepRecord> trad, opt;
       for (auto& r : *records) (r.variant == "dspy_optimized" ? opt : trad).push_back(std::move(r));
       st.traditional = summarize(trad);
       st.dspy_optimized = summarize(opt);
     } else {
-      spdlog::warn("step '{}': the execution history could not be read ({}); routing starts from "
-                   "no evidence",
-                   step.name, records.status().message());
+      spdlog::warn(
+          "step '{}': the execution history could not be read ({}); routing starts from "
+          "no evidence",
+          step.name, records.status().message());
     }
   }
   return st;
@@ -111,8 +112,8 @@ HybridStrategy::Attempt HybridStrategy::attempt(Variant v, const PreparedStep& p
   CallFrame frame = run.frame;
   frame.variant = std::string(variant_name(v));
   frame.log = &log;
-  StepRun vrun{run.executor, run.workflow, run.step, run.ctx,  run.depth,
-               run.pipeline_stack, frame, log,  nullptr};
+  StepRun vrun{run.executor,       run.workflow, run.step, run.ctx, run.depth,
+               run.pipeline_stack, frame,        log,      nullptr};
   StepStrategy& strategy =
       v == Variant::kDspyOptimized ? static_cast<StepStrategy&>(p_.programs) : traditional_;
   auto t0 = std::chrono::steady_clock::now();
@@ -141,17 +142,17 @@ HybridStrategy::Attempt HybridStrategy::with_fallback(Variant v, const PreparedS
       auto gap = p_.gaps.find(step.name);
       ProgramGap g =
           gap != p_.gaps.end() ? gap->second : ProgramGap{"dspy_unavailable", "no program"};
-      return VariantRun{
-          Status(StatusCode::kUnavailable, "step '" + step.name + "' (dspy_optimized): " + g.reason),
-          g.error_class};
+      return VariantRun{Status(StatusCode::kUnavailable,
+                               "step '" + step.name + "' (dspy_optimized): " + g.reason),
+                        g.error_class};
     }
     attempts.push_back(attempt(next, prepared, run, st));
     return VariantRun{attempts.back().doc, attempts.back().error_class};
   };
   FallbackRunner runner(fallback_enabled ? *p_.chain : disabled_chain_, p_.cached_responses.get());
-  FallbackOutcome out = runner.run(std::string(variant_name(v)),
-                                   StepInputs{run.workflow.name, step.name, &prepared.input},
-                                   run.calls, run_variant);
+  FallbackOutcome out =
+      runner.run(std::string(variant_name(v)),
+                 StepInputs{run.workflow.name, step.name, &prepared.input}, run.calls, run_variant);
   Attempt result;
   const bool last_answered = !attempts.empty() && !out.from_cache &&
                              std::string(variant_name(attempts.back().variant)) == out.variant &&
@@ -261,7 +262,7 @@ Result<json::object> HybridStrategy::run(const PreparedStep& prepared, const Ste
   in.step_forces_traditional = p_.run_mode != ExecutionMode::kTraditional &&
                                step_mode(p_.run_mode, step) == ExecutionMode::kTraditional;
   in.program_available = has_program;
-  in.program_missing_reason = !st.dspy                ? std::string_view("the step has no signature")
+  in.program_missing_reason = !st.dspy               ? std::string_view("the step has no signature")
                               : gap != p_.gaps.end() ? std::string_view(gap->second.reason)
                                                      : std::string_view("no program");
   in.reference_free_metric = st.metric_spec.has_value();
@@ -299,8 +300,7 @@ Result<json::object> HybridStrategy::run(const PreparedStep& prepared, const Ste
     result = std::move(dspy_wins ? d : t);
     other = std::move(dspy_wins ? t : d);
     other_source = "shadow";
-    if (!result.doc.ok())
-      result = with_fallback(route.variant, prepared, run, st, fallback);
+    if (!result.doc.ok()) result = with_fallback(route.variant, prepared, run, st, fallback);
   } else if (route.mode == ExecutionMode::kEvaluation && has_program) {
     result = with_fallback(Variant::kTraditional, prepared, run, st, fallback);
     other = attempt(Variant::kDspyOptimized, prepared, run, st);
@@ -320,9 +320,8 @@ Result<json::object> HybridStrategy::run(const PreparedStep& prepared, const Ste
   }
   {
     std::lock_guard lock(mu_);
-    if (result.ran) add_to(result.variant == Variant::kDspyOptimized ? st.dspy_optimized
-                                                                     : st.traditional,
-                           own);
+    if (result.ran)
+      add_to(result.variant == Variant::kDspyOptimized ? st.dspy_optimized : st.traditional, own);
     if (extra)
       add_to(extra->variant == "dspy_optimized" ? st.dspy_optimized : st.traditional, *extra);
     if (route.mode == ExecutionMode::kEvaluation && extra) {
@@ -335,8 +334,8 @@ Result<json::object> HybridStrategy::run(const PreparedStep& prepared, const Ste
   if (run.notes) {
     StepNotes& n = *run.notes;
     if (!result.doc.ok()) n.error_class = result.error_class;
-    if (result.ran) n.own = StepNotes::Own{result.calls, result.latency_ms, result.provider,
-                                           result.model};
+    if (result.ran)
+      n.own = VariantFigures{result.calls, result.latency_ms, result.provider, result.model};
     n.variant = std::string(variant_name(result.variant));
     n.route = route.to_json();
     n.signature_hash = st.signature_hash;

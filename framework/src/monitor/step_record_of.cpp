@@ -21,12 +21,15 @@ StepRecord step_record_of(const StepOutcome& outcome, const std::string& workflo
     r.variant = rec.program_source.empty() ? "traditional" : "dspy_optimized";
   }
   r.signature_hash = rec.signature_hash;
-  r.provider = rec.provider;
-  r.model = rec.model;
-  r.latency_ms = rec.latency_ms;
-  r.input_tokens = rec.calls.input_tokens;
-  r.output_tokens = rec.calls.output_tokens;
-  r.cost_usd = rec.calls.cost_usd;
+  // A step that ran more than the variant it returned (a shadow test, the evaluation mode) is
+  // recorded with that variant's own figures; the other variant has a record of its own.
+  const CallTotals& calls = rec.variant_own ? rec.variant_own->calls : rec.calls;
+  r.provider = rec.variant_own ? rec.variant_own->provider : rec.provider;
+  r.model = rec.variant_own ? rec.variant_own->model : rec.model;
+  r.latency_ms = rec.variant_own ? rec.variant_own->latency_ms : rec.latency_ms;
+  r.input_tokens = calls.input_tokens;
+  r.output_tokens = calls.output_tokens;
+  r.cost_usd = calls.cost_usd;
   r.quality = rec.quality;
   r.metric = rec.metric;
   r.success = outcome.state == StepOutcome::State::kCompleted;
@@ -36,7 +39,7 @@ StepRecord step_record_of(const StepOutcome& outcome, const std::string& workflo
   r.fallback_hops = std::max<std::int64_t>(rec.calls.fallback_hops,
                                            static_cast<std::int64_t>(rec.fallbacks.size()));
   // Answered from the response cache alone: no provider call was made.
-  r.cache_hit = rec.calls.cache_hits > 0 && rec.calls.calls == 0;
+  r.cache_hit = calls.cache_hits > 0 && calls.calls == 0;
   r.program_id = rec.program_id;
   r.unix_ms = unix_ms;
   return r;

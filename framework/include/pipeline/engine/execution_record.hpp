@@ -17,6 +17,15 @@
 
 namespace pipeline {
 
+// What the variant a step returned spent on its own, when the step ran more than that variant
+// (a shadow A/B test, the evaluation mode, a fallback): the monitor records these for it.
+struct VariantFigures {
+  CallTotals calls;
+  double latency_ms = 0;
+  std::string provider;
+  std::string model;
+};
+
 struct ExecutionRecord {
   std::string mode = "traditional";
   std::string variant;
@@ -36,6 +45,8 @@ struct ExecutionRecord {
   // The router's choice: {mode, variant, reason, benefit, samples} (docs/hybrid.md).
   json::object route;
   std::vector<FallbackHop> fallbacks;
+  // Not in to_json(): the step's record shows everything the step spent.
+  std::optional<VariantFigures> variant_own;
 
   // The record of a step that ran under `frame` and made the calls in `log`.
   static ExecutionRecord of(const CallFrame& frame, const CallLog& log, double latency_ms);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
+#include <pipeline/engine/execution_record.hpp>
 #include <pipeline/engine/run_context.hpp>
 #include <pipeline/json.hpp>
 #include <pipeline/llm/call_frame.hpp>
@@ -38,13 +39,7 @@ struct StepNotes {
   // The returned variant's own figures when the step ran more than it (a shadow A/B test, the
   // evaluation mode, a fallback): the monitor records these for it, the step's record keeps
   // the sum of everything the step spent.
-  struct Own {
-    CallTotals calls;
-    double latency_ms = 0;
-    std::string provider;
-    std::string model;
-  };
-  std::optional<Own> own;
+  std::optional<VariantFigures> own;
   // Why the step failed when no call's class says it (dspy_unavailable, optimization_failed).
   std::string error_class;
 };

@@ -49,13 +49,13 @@ class HybridStrategy : public StepStrategy {
   struct Parts {
     Runtime& runtime;
     ExecutionMode run_mode;
-    dspy::ProgramSteps& programs;        // the steps bound to a program (--program, the cache)
+    dspy::ProgramSteps& programs;            // the steps bound to a program (--program, the cache)
     std::map<std::string, ProgramGap> gaps;  // step name -> why it has none
-    const History* history = nullptr;    // nullptr: no history, every estimate starts empty
-    std::shared_ptr<const FallbackChain> chain;  // nullptr: the built-in chain
+    const History* history = nullptr;        // nullptr: no history, every estimate starts empty
+    const FallbackChain* chain = nullptr;    // the host config's; nullptr: the built-in chain
     std::shared_ptr<StepResultCache> cached_responses;  // nullptr: no cached_response entry
-    std::string workflow;                // the name history records carry
-    std::string episode;  // empty: the run id (a fresh episode per run)
+    std::string workflow;                               // the name history records carry
+    std::string episode;                           // empty: the run id (a fresh episode per run)
     std::function<void(StepRecord)> record_extra;  // may be empty
   };
 
@@ -75,8 +75,8 @@ class HybridStrategy : public StepStrategy {
   struct Attempt;
   StepState& state(const Workflow& wf, const StepConfig& step);
   Attempt attempt(Variant v, const PreparedStep& prepared, const StepRun& run, StepState& st);
-  Attempt with_fallback(Variant v, const PreparedStep& prepared, const StepRun& run,
-                        StepState& st, bool fallback_enabled);
+  Attempt with_fallback(Variant v, const PreparedStep& prepared, const StepRun& run, StepState& st,
+                        bool fallback_enabled);
   void score(Attempt& a, const StepRun& run, StepState& st);
   void learn(StepState& st, const Attempt& a);
   StepRecord record_of(const Attempt& a, const StepRun& run, const StepState& st,
@@ -84,6 +84,7 @@ class HybridStrategy : public StepStrategy {
 
   Parts p_;
   TraditionalStrategy traditional_;
+  FallbackChain builtin_chain_;   // when Parts::chain is nullptr
   FallbackChain disabled_chain_;  // fallback_enabled: false
   StepRouter router_;
   mutable std::mutex mu_;
