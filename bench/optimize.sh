@@ -68,7 +68,7 @@ for opt in "${optimizers[@]}"; do
     # A server per run: its --stats line is that run's peak of concurrent requests.
     bench_start_server "$build" "$latency" --reply "$reply" --stats
     bench_host_config "$scratch/host.yaml"
-    XDG_CACHE_HOME="$scratch/cache-$opt-$r" "$build/bin/pipeline" optimize "$scratch/wf.yaml" \
+    XDG_CACHE_HOME="$scratch/cache-$opt-$r" XDG_DATA_HOME="$scratch/data" "$build/bin/pipeline" optimize "$scratch/wf.yaml" \
       --step answer -c "$scratch/host.yaml" --data "$scratch/train.jsonl" \
       --valset "$scratch/val.jsonl" --optimizer "$opt" --concurrency "$c" --cache off --json \
       -q >"$scratch/out.json" || true

@@ -9,7 +9,7 @@ bin="${1:-build/bin/pipeline}"
 runs="${2:-30}"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-export PIPELINE_CONFIG="" XDG_CONFIG_HOME="$scratch" XDG_CACHE_HOME="$scratch/cache" TEST_MODE=""
+export PIPELINE_CONFIG="" XDG_CONFIG_HOME="$scratch" XDG_CACHE_HOME="$scratch/cache" XDG_DATA_HOME="$scratch/data" TEST_MODE=""
 run_cmd="$bin run examples/hello.yaml -q --output-dir $scratch/out"
 version_cmd="$bin --version"
 $run_cmd >/dev/null  # warm the page cache and the response cache once

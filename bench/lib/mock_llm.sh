@@ -9,7 +9,7 @@ bench_scratch() {
   scratch="$(mktemp -d)"
   server_pid=""
   trap bench_cleanup EXIT
-  export PIPELINE_CONFIG="" XDG_CONFIG_HOME="$scratch" XDG_CACHE_HOME="$scratch/cache" TEST_MODE=""
+  export PIPELINE_CONFIG="" XDG_CONFIG_HOME="$scratch" XDG_CACHE_HOME="$scratch/cache" XDG_DATA_HOME="$scratch/data" TEST_MODE=""
 }
 
 bench_cleanup() {

@@ -13,6 +13,7 @@
 #include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/dspy/value_parse.hpp>
 #include <pipeline/engine/executor.hpp>
+#include <pipeline/monitor/step_record_of.hpp>
 #include <pipeline/util/atomic_file.hpp>
 #include <pipeline/util/utf8.hpp>
 
@@ -71,6 +72,45 @@ std::function<void(const dspy::Progress&)> progress_printer(bool quiet) {
                   p.done, p.total, rate, score, duration_text(eta).c_str());
     std::cerr << line;
   };
+}
+
+// Every scored example into the monitor, so into the history: the router's quality estimates
+// come from these until a reference-free metric or user feedback adds more. The variant is what
+// was evaluated (the step as written: traditional; a program: dspy_optimized).
+struct Evaluated {
+  std::string workflow, step, signature_hash, mode, metric, program_id, provider;
+};
+void record_evaluation(Runtime& rt, const Evaluated& e, const dspy::EvaluationReport& rep) {
+  PerformanceMonitor* monitor = rt.monitor();
+  if (monitor == nullptr) return;
+  const std::int64_t now = unix_now_ms();
+  const std::string run_id = "evaluate-" + std::to_string(now);
+  for (const auto& r : rep.results) {
+    if (!r.done) continue;
+    StepRecord rec;
+    rec.workflow = e.workflow;
+    rec.step = e.step;
+    rec.run_id = run_id;
+    rec.episode = run_id;
+    rec.mode = e.mode;
+    rec.variant = e.mode;
+    rec.signature_hash = e.signature_hash;
+    rec.provider = e.provider;
+    rec.latency_ms = r.latency_ms;
+    rec.input_tokens = r.run.totals.input_tokens;
+    rec.output_tokens = r.run.totals.output_tokens;
+    rec.cost_usd = r.run.totals.cost_usd;
+    rec.quality = r.score;
+    rec.metric = e.metric;
+    rec.success = r.run.error.empty();
+    if (!rec.success) rec.error_class = "step_error";
+    rec.fallback_hops = r.run.totals.fallback_hops;
+    rec.cache_hit = r.run.totals.cache_hits > 0 && r.run.totals.calls == 0;
+    rec.program_id = e.program_id;
+    rec.source = "evaluate";
+    rec.unix_ms = now;
+    monitor->record(std::move(rec));
+  }
 }
 
 int evaluate(const EvaluateOptionsCli& o) {
@@ -140,6 +180,7 @@ int evaluate(const EvaluateOptionsCli& o) {
   if (!metric) return bad_input(o, metric.status().message());
 
   dspy::RunExample run_one;
+  std::string program_id;  // what a dspy_optimized evaluation ran
   std::filesystem::path scratch;
   std::shared_ptr<dspy::Predict> predict;
   if (mode == "dspy_optimized") {
@@ -157,6 +198,7 @@ int evaluate(const EvaluateOptionsCli& o) {
       demos = std::move(bound->demos);
       id = o.program + ":" + bound->predictor + "@" + sig.hash().substr(0, 12);
     }
+    program_id = id;
     dspy::PredictOptions popts = dspy::step_predict_options(*step, *d);
     predict =
         std::make_shared<dspy::Predict>(std::move(sig), std::move(demos), std::move(popts), id);
@@ -200,6 +242,7 @@ int evaluate(const EvaluateOptionsCli& o) {
       ExecutorOptions exec;
       exec.inputs = row.inputs;
       exec.output_dir = scratch;
+      exec.record_steps = false;  // recorded below, once scored
       Executor executor(rt, std::move(exec));
       RunResult rr = executor.run(*single);
       out.totals = rr.totals;
@@ -228,6 +271,10 @@ int evaluate(const EvaluateOptionsCli& o) {
   dspy::EvaluationReport rep = evaluator.run(data.rows, eopts);
   rep.totals.add(judge_log->totals());
   if (!scratch.empty()) std::filesystem::remove_all(scratch);
+  record_evaluation(
+      *loaded.runtime,
+      {wf.name, o.step, d->signature.hash(), mode, (*metric)->name(), program_id, provider}, rep);
+  finish_monitor(*loaded.runtime);
 
   json::object doc = rep.to_json();
   if (!o.report.empty()) {

@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -87,6 +88,25 @@ json::array diagnostics_json(const Diagnostics& diags) {
     out.push_back(std::move(o));
   }
   return out;
+}
+
+void finish_monitor(Runtime& rt) {
+  PerformanceMonitor* monitor = rt.monitor();
+  if (monitor == nullptr) return;
+  (void)monitor->flush(std::chrono::milliseconds(rt.config().metrics.flush_timeout_ms));
+  monitor->close();
+  const MonitorStats s = monitor->stats();
+  if (s.dropped > 0) {
+    std::cerr << "metrics: " << s.dropped
+              << " step record(s) dropped (the metrics sinks were slower than the steps, or did "
+                 "not take them within metrics.flush_timeout_ms = "
+              << rt.config().metrics.flush_timeout_ms << " ms)\n";
+  }
+  for (const auto& sink : s.sinks) {
+    if (sink.errors == 0) continue;
+    std::cerr << "metrics: sink '" << sink.name << "': " << sink.errors
+              << " failed call(s); last: " << sink.last_error << "\n";
+  }
 }
 
 void setup_logging(bool quiet) {

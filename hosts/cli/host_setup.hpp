@@ -34,6 +34,11 @@ json::array diagnostics_json(const Diagnostics& diags);
 // Logs go to stderr; PIPELINE_LOG (trace|debug|info|warn|error) sets the level.
 void setup_logging(bool quiet);
 
+// Gives the metrics sinks up to metrics.flush_timeout_ms to take the queued step records, stops
+// the monitor, and reports on stderr what could not be delivered (drops, per-sink errors).
+// Never a failure: a run's exit code does not depend on its metrics.
+void finish_monitor(Runtime& rt);
+
 // Bad input (usage, data, config) of a command: the message on stderr, and with --json also as
 // {"success": false, "exit_code": 2, "error"} on stdout. Returns the exit code, kExitBadInput.
 int report_bad_input(bool json, const std::string& message);

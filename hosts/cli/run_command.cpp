@@ -244,6 +244,7 @@ int run(const RunOptions& o) {
     wait_for_optimizations(*step_programs, cancel, o.json || o.quiet);
     report_optimizations(*step_programs, *loaded.workflow, optimizations, o.json || o.quiet);
   }
+  finish_monitor(*loaded.runtime);  // bounded wait; reports drops on stderr, never fails the run
 
   if (o.json) {
     json::object out = result.to_json();

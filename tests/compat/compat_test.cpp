@@ -25,9 +25,11 @@ struct Outcome {
 // Runs a shell command line in `cwd`; the binary and paths are ours, so quoting stays simple.
 Outcome run(const std::string& args, const fs::path& cwd,
             const std::string& env = "TEST_MODE=mock") {
-  // XDG_CACHE_HOME: the built-in response cache lives in the test's folder, not the user's.
+  // XDG_CACHE_HOME, XDG_DATA_HOME: the built-in response cache and history live in the test's
+  // folder, not the user's.
   std::string cmd = "cd '" + cwd.string() + "' && XDG_CACHE_HOME='" + cwd.string() + "/.cache' " +
-                    env + " '" PIPELINE_BIN "' " + args + " 2>&1";
+                    "XDG_DATA_HOME='" + cwd.string() + "/.data' " + env + " '" PIPELINE_BIN "' " +
+                    args + " 2>&1";
   Outcome o;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return o;

@@ -44,6 +44,7 @@ class CliTest : public ::testing::Test {
     env.emplace("PIPELINE_CONFIG", "");
     env.emplace("XDG_CONFIG_HOME", dir_.string());
     env.emplace("XDG_CACHE_HOME", (dir_ / "cache").string());
+    env.emplace("XDG_DATA_HOME", (dir_ / "data").string());
     env.emplace("TEST_MODE", "");
     return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
   }
@@ -54,6 +55,7 @@ class CliTest : public ::testing::Test {
     env.emplace("PIPELINE_CONFIG", "");
     env.emplace("XDG_CONFIG_HOME", dir_.string());
     env.emplace("XDG_CACHE_HOME", (dir_ / "cache").string());
+    env.emplace("XDG_DATA_HOME", (dir_ / "data").string());
     env.emplace("TEST_MODE", "");
     return testing::run_process(args, env, PIPELINE_SOURCE_DIR);
   }
@@ -68,6 +70,7 @@ class CliTest : public ::testing::Test {
       ::setenv("PIPELINE_CONFIG", "", 1);
       ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
       ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+      ::setenv("XDG_DATA_HOME", (dir_ / "data").c_str(), 1);
       ::unsetenv("TEST_MODE");
       int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -40,6 +40,7 @@ class DspyCliTest : public ::testing::Test {
                                 {{"PIPELINE_CONFIG", ""},
                                  {"XDG_CONFIG_HOME", dir_.string()},
                                  {"XDG_CACHE_HOME", (dir_ / "cache").string()},
+                                 {"XDG_DATA_HOME", (dir_ / "data").string()},
                                  {"TEST_MODE", ""}},
                                 PIPELINE_SOURCE_DIR);
   }
@@ -465,6 +466,7 @@ TEST_F(DspyEvaluateTest, CtrlCStopsAndKeepsThePartialReport) {
     ::setenv("PIPELINE_CONFIG", "", 1);
     ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
     ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+    ::setenv("XDG_DATA_HOME", (dir_ / "data").c_str(), 1);
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);

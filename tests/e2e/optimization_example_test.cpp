@@ -59,6 +59,7 @@ class OptimizationExampleTest : public ::testing::Test {
                                            {{"PIPELINE_CONFIG", ""},
                                             {"XDG_CONFIG_HOME", dir_.string()},
                                             {"XDG_CACHE_HOME", (dir_ / "cache").string()},
+                                            {"XDG_DATA_HOME", (dir_ / "data").string()},
                                             {"TEST_MODE", ""}},
                                            PIPELINE_SOURCE_DIR);
     EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -86,6 +86,7 @@ class OptimizeCliTest : public ::testing::Test {
                                 {{"PIPELINE_CONFIG", ""},
                                  {"XDG_CONFIG_HOME", dir_.string()},
                                  {"XDG_CACHE_HOME", (dir_ / "cache").string()},
+                                 {"XDG_DATA_HOME", (dir_ / "data").string()},
                                  {"TEST_MODE", ""}},
                                 PIPELINE_SOURCE_DIR);
   }
@@ -241,6 +242,7 @@ TEST_F(OptimizeCliTest, CtrlCStopsTheOptimizerAndTheBestSoFarIsWrittenWithExitOn
     ::setenv("PIPELINE_CONFIG", "", 1);
     ::setenv("XDG_CONFIG_HOME", dir_.c_str(), 1);
     ::setenv("XDG_CACHE_HOME", (dir_ / "cache").c_str(), 1);
+    ::setenv("XDG_DATA_HOME", (dir_ / "data").c_str(), 1);
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);

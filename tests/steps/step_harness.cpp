@@ -26,6 +26,7 @@ StepHarness::StepHarness(json::object mock_settings) {
   cfg.plugin_search_paths = {PIPELINE_PLUGIN_DIR};
   cfg.providers["mock"].settings = std::move(mock_settings);
   cfg.cache = json::object{{"mode", "off"}};  // hermetic: step tests count provider calls
+  cfg.metrics = {};                           // and no history file: records stay in memory
   Diagnostics d;
   runtime_ = Runtime::create(std::move(cfg), d);
   EXPECT_TRUE(runtime_->start(d)) << d.format();

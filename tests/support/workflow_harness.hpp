@@ -21,6 +21,7 @@ inline HostConfig test_host_config() {
   cfg.plugin_search_paths = {PIPELINE_PLUGIN_DIR, PIPELINE_TEST_PLUGIN_DIR};
   cfg.plugin_allowlist = {"mock", "llm_steps", "core_steps", "fixture_misbehaving"};
   cfg.cache = json::object{{"mode", "off"}};  // hermetic: no shared cache between tests
+  cfg.metrics = {};                           // nor a shared history: records stay in memory
   return cfg;
 }
 

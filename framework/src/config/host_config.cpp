@@ -35,6 +35,7 @@ HostConfig HostConfig::builtin() {
   cfg.providers["mock"] = {"mock", "mock", {}, {"<built-in>", 0, 0}};
   cfg.step_providers["default"] = "mock";
   cfg.cache = builtin_cache();
+  cfg.metrics = MetricsConfig::builtin_default();
   return cfg;
 }
 
@@ -157,7 +158,7 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
       cfg.cache = section(v, "cache", file, diags);
       cfg.cache_is_builtin = false;
     } else if (key == "metrics") {
-      cfg.metrics = section(v, "metrics", file, diags);
+      cfg.metrics = parse_metrics_config(v, file, diags);
     } else if (key == "fallback") {
       cfg.fallback = parse_fallback_config(v, file, diags);
     }

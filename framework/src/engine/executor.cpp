@@ -5,6 +5,7 @@
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/engine/traditional_strategy.hpp>
 #include <pipeline/llm/call_frame.hpp>
+#include <pipeline/monitor/step_record_of.hpp>
 #include <pipeline/util/atomic_file.hpp>
 
 #include <spdlog/spdlog.h>
@@ -241,7 +242,20 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
     std::string cls = calls.last_error_class();
     out.record.error_class = cls.empty() ? "step_error" : cls;
   }
+  record(wf, nesting, out);
   return out;
+}
+
+void Executor::record(const Workflow& wf, const Nesting& nesting, const StepOutcome& out) {
+  // One record per top-level step execution: sub-steps count for the step that ran them, a
+  // skipped step did not execute, and a cancelled one says nothing about the step.
+  // (Loop bodies run at their loop's depth; what marks a sub-step is the parent's call log.)
+  if (nesting.depth != 0 || nesting.parent_calls != nullptr || !options_.record_steps) return;
+  if (out.state != StepOutcome::State::kCompleted && out.state != StepOutcome::State::kFailed)
+    return;
+  PerformanceMonitor* monitor = runtime_.monitor();
+  if (monitor == nullptr) return;
+  monitor->record(step_record_of(out, wf.name, run_id_, episode(), unix_now_ms()));
 }
 
 Result<std::optional<PreparedStep>> Executor::prepare(const StepRun& run, StepOutcome& out) {

@@ -28,9 +28,11 @@ void collect_steps(const json::value& node, bool in_list, PluginNeeds& needs) {
 
 PluginNeeds needed_plugins(const HostConfig& cfg, const Workflow* workflow) {
   PluginNeeds needs;
-  if (workflow == nullptr || !cfg.metrics.empty()) needs.everything = true;
+  if (workflow == nullptr) needs.everything = true;
   for (const auto& [name, inst] : cfg.providers)
     needs.components.insert({PL_KIND_PROVIDER, inst.component});
+  for (const auto& [name, sink] : cfg.metrics.sinks)
+    needs.components.insert({PL_KIND_METRICS_SINK, sink.component});
   if (const auto* levels = cfg.cache.if_contains("levels"); levels && levels->is_array()) {
     for (const auto& level : levels->get_array()) {
       if (!level.is_object()) continue;

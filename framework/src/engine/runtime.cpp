@@ -1,4 +1,6 @@
 #include <pipeline/engine/runtime.hpp>
+#include <pipeline/monitor/memory_history.hpp>
+#include <pipeline/monitor/sink_history.hpp>
 #include <pipeline/sdk/secret.hpp>
 
 #include <spdlog/spdlog.h>
@@ -63,6 +65,8 @@ std::string Runtime::missing_provider(const std::string& component) const {
 }
 
 Runtime::~Runtime() {
+  // What the sinks have not taken yet gets the configured time, then is dropped (and counted).
+  if (monitor_) (void)monitor_->flush(std::chrono::milliseconds(config_.metrics.flush_timeout_ms));
   plugins_.unregister_service(PL_SERVICE_COMPLETION);
   plugins_.unregister_service(PL_SERVICE_EXECUTOR);
   plugins_.unregister_service(PL_SERVICE_PROGRAM);
@@ -71,6 +75,7 @@ Runtime::~Runtime() {
 bool Runtime::start(Diagnostics& diags) {
   std::map<std::string, ProviderRoutes::Provider> providers;
   bool ok = start_cache(diags);
+  ok = start_monitor(diags) && ok;
   // A backup named only by the fallback chain is used too: it must exist before a call hops.
   const std::vector<std::string> chain_providers = config_.fallback.providers();
   for (const auto& [name, inst] : config_.providers) {
@@ -152,6 +157,57 @@ bool Runtime::start_cache(Diagnostics& diags) {
   }
   cache_ = std::move(*manager);
   return true;
+}
+
+bool Runtime::start_monitor(Diagnostics& diags) {
+  const MetricsConfig& m = config_.metrics;
+  bool ok = true;
+  std::vector<MonitorSink> sinks;
+  for (const auto& [name, sink] : m.sinks) {
+    const std::string what = "metrics.sinks." + name;
+    if (!plugins_.find(PL_KIND_METRICS_SINK, sink.component)) {
+      if (m.builtin) continue;  // the built-in history is a convenience, like the built-in cache
+      std::string known;
+      for (const auto& n : plugins_.names(PL_KIND_METRICS_SINK))
+        known += (known.empty() ? "" : ", ") + n;
+      diags.error(sink.where, what + ": no metrics sink plugin '" + sink.component +
+                                  "' is loaded (loaded sinks: " + (known.empty() ? "none" : known) +
+                                  "; searched: " + searched() + ")");
+      ok = false;
+      continue;
+    }
+    auto instance = plugins_.create_metrics_sink(sink.component, json::serialize(sink.settings));
+    if (!instance) {
+      if (m.builtin) {
+        // A broken default history must not stop runs: they are simply not recorded across runs.
+        diags.warning(sink.where, "metrics: the built-in history is not available (" +
+                                      instance.status().message() +
+                                      "); routing uses this run's records only");
+        continue;
+      }
+      diags.error(sink.where, what + ": " + instance.status().message());
+      ok = false;
+      continue;
+    }
+    if (name == m.history) {
+      if (!(*instance)->has_query()) {
+        diags.error(sink.where, "metrics.history names sink '" + name + "', whose plugin '" +
+                                    sink.component +
+                                    "' has no query side (the router cannot read it)");
+        ok = false;
+      } else {
+        history_ = std::make_shared<SinkHistory>(*instance, name);
+      }
+    }
+    sinks.push_back({name, *instance});
+  }
+  PerformanceMonitor::Options options{.queue_size = m.queue_size, .memory = nullptr};
+  if (!history_) {
+    options.memory = std::make_shared<MemoryHistory>();
+    history_ = options.memory;
+  }
+  monitor_ = std::make_unique<PerformanceMonitor>(std::move(sinks), std::move(options));
+  return ok;
 }
 
 Result<std::shared_ptr<StepInstance>> Runtime::step(const std::string& type) {

@@ -1,8 +1,8 @@
 #include <pipeline/hybrid/ab_assignment.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <vector>
 
 namespace pipeline {
 
@@ -99,18 +99,21 @@ BetaPosterior BetaPosterior::of(const ModeStats& s) {
 }
 
 double probability_better(const BetaPosterior& a, const BetaPosterior& b) {
-  // Midpoint rule over the span where either density has mass (each mean +- 10 sd), 512
-  // cells: both densities normalized on the grid, P = sum_i f_a(x_i) * F_b(x_i).
-  constexpr int kCells = 512;
+  // Midpoint rule over the span where either density has mass (each mean +- 10 sd), 256
+  // cells (under 0.1 sd each for overlapping posteriors): both densities normalized on the
+  // grid, P = sum_i f_a(x_i) * F_b(x_i). The logs are shared by both densities, so this stays
+  // around ten microseconds: the router calls it once per adaptive step.
+  constexpr int kCells = 256;
   const double lo = std::max(0.0, std::min(a.mean() - 10 * sd(a), b.mean() - 10 * sd(b)));
   const double hi = std::min(1.0, std::max(a.mean() + 10 * sd(a), b.mean() + 10 * sd(b)));
   const double h = (hi - lo) / kCells;
-  std::vector<double> la(kCells), lb(kCells);
+  std::array<double, kCells> la{}, lb{};
   double ma = -INFINITY, mb = -INFINITY;
   for (int i = 0; i < kCells; ++i) {
     const double x = lo + (i + 0.5) * h;
-    la[i] = (a.alpha - 1) * std::log(x) + (a.beta - 1) * std::log1p(-x);
-    lb[i] = (b.alpha - 1) * std::log(x) + (b.beta - 1) * std::log1p(-x);
+    const double lx = std::log(x), l1x = std::log1p(-x);
+    la[i] = (a.alpha - 1) * lx + (a.beta - 1) * l1x;
+    lb[i] = (b.alpha - 1) * lx + (b.beta - 1) * l1x;
     ma = std::max(ma, la[i]);
     mb = std::max(mb, lb[i]);
   }

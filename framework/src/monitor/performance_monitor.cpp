@@ -32,6 +32,10 @@ PerformanceMonitor::PerformanceMonitor(std::vector<MonitorSink> sinks, Options o
 }
 
 PerformanceMonitor::~PerformanceMonitor() {
+  close();
+}
+
+void PerformanceMonitor::close() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;

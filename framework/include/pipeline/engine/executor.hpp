@@ -1,5 +1,6 @@
 // Runs a validated workflow in traditional mode: steps in order, conditions, prompts,
-// interpolation, step plugins through the ABI, output_to_file, the results map.
+// interpolation, step plugins through the ABI, output_to_file, the results map. Every top-level
+// step that ran (not skipped, not cancelled) is recorded into the runtime's performance monitor.
 //
 //   Runtime rt = ...; Executor ex(rt, {.output_dir = "out"});
 //   RunResult r = ex.run(workflow);
@@ -37,6 +38,12 @@ struct ExecutorOptions {
   // The strategy for a step instead of the traditional one (pipeline run --mode dspy_optimized
   // --program STEP=FILE); nullptr keeps the traditional strategy. The router takes this place.
   std::function<StepStrategy*(const StepConfig&)> choose_strategy;
+  // The A/B episode this run belongs to (pipeline run --episode); empty: the run's own id.
+  // Recorded with every step and read by the split/adaptive assignment.
+  std::string episode;
+  // False: this run's steps are not recorded (`pipeline evaluate` records its scored examples
+  // itself, with their quality).
+  bool record_steps = true;
 };
 
 // Where a run sits among nested pipelines (depth and the chain of files, for cycle checks).
@@ -64,6 +71,10 @@ class Executor {
   const ExecutorOptions& options() const { return options_; }
   // Identifies the current run in every call frame (set by run(); nested runs share it).
   const std::string& run_id() const { return run_id_; }
+  // ExecutorOptions::episode, or the run id when none was given (set by run()).
+  const std::string& episode() const {
+    return options_.episode.empty() ? run_id_ : options_.episode;
+  }
   // Thread-safe: sub-steps of parallel loops warn from several threads.
   void warn(std::string message);
 
@@ -75,6 +86,8 @@ class Executor {
   Result<std::optional<PreparedStep>> prepare(const StepRun& run, StepOutcome& out);
   // Variables, the result, output_to_file (a failure to write fails the step in `out`).
   void commit(const PreparedStep& prepared, json::object doc, const StepRun& run, StepOutcome& out);
+  // Hands a top-level step's outcome to the runtime's performance monitor.
+  void record(const Workflow& wf, const Nesting& nesting, const StepOutcome& out);
   Runtime& runtime_;
   ExecutorOptions options_;
   std::unique_ptr<StepStrategy> traditional_;

@@ -1,6 +1,7 @@
 // The composition root: everything a run needs, assembled from the host config: loaded plugins,
 // provider instances, the completion stack (and its C service registered with the host), the
-// executor service, step instances (created once per type).
+// executor service, step instances (created once per type), the metrics sinks with the
+// performance monitor and the history the router reads.
 //
 //   Diagnostics d;
 //   auto rt = Runtime::create(host_config, d);   // plugin problems go to d
@@ -14,6 +15,8 @@
 #include <pipeline/engine/executor_service.hpp>
 #include <pipeline/engine/needed_plugins.hpp>
 #include <pipeline/llm/completion_stack.hpp>
+#include <pipeline/monitor/history.hpp>
+#include <pipeline/monitor/performance_monitor.hpp>
 #include <pipeline/optimize/program_service.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
@@ -58,6 +61,13 @@ class Runtime {
   ProgramService& program_service() { return program_service_; }
   // The step component instance for a step type, created on first use.
   Result<std::shared_ptr<StepInstance>> step(const std::string& type);
+  // The performance monitor (after start(); nullptr before): the executor records every
+  // top-level step execution into it, and it hands the records to the metrics sinks.
+  PerformanceMonitor* monitor() { return monitor_.get(); }
+  // The history the router and `pipeline compare` read (after start(); nullptr before): the
+  // query side of the sink `metrics.history` names, else the records of this runtime's own runs
+  // kept in memory.
+  const History* history() const { return history_.get(); }
 
  private:
   explicit Runtime(HostConfig config) : config_(std::move(config)) {}
@@ -78,6 +88,9 @@ class Runtime {
   ProgramService program_service_;
   std::mutex steps_mu_;
   std::map<std::string, std::shared_ptr<StepInstance>> steps_;
+  bool start_monitor(Diagnostics& diags);
+  std::shared_ptr<History> history_;
+  std::unique_ptr<PerformanceMonitor> monitor_;  // after plugins_: stops before they go
 };
 
 }  // namespace pipeline

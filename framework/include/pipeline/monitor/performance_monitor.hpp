@@ -72,6 +72,9 @@ class PerformanceMonitor {
   // Waits until every record accepted before the call was handed to the sinks and the sinks
   // were flushed, or until `timeout`. False when time ran out (the records stay queued).
   bool flush(std::chrono::milliseconds timeout);
+  // Stops the worker now (what is still queued is dropped and counted; the sink call in flight
+  // finishes first). Later records are dropped too. Idempotent; the destructor calls it.
+  void close();
   std::uint64_t dropped() const { return dropped_.load(); }
   MonitorStats stats() const;
   const std::vector<MonitorSink>& sinks() const { return sinks_; }

@@ -11,7 +11,7 @@ namespace pipeline {
 
 struct PluginNeeds {
   std::set<std::pair<uint32_t, std::string>> components;  // (PL_KIND_*, name)
-  // The needs cannot be known from the files alone (a nested pipeline_file, metrics sinks):
+  // The needs cannot be known from the files alone (a nested pipeline_file):
   // every plugin is loaded, as without a manifest.
   bool everything = false;
 };
