@@ -220,7 +220,7 @@ TEST_F(FallbackE2e, ACooledDownProviderIsSkippedAndAskedAgainOnceItsCooldownEnds
   EXPECT_EQ(primary_requests(), 2u) << "skipped in step two only";
   EXPECT_EQ(backup_requests(), 3u);
   EXPECT_EQ(out->at("totals").at("fallback_hops").to_number<int64_t>(), 3);
-  EXPECT_THAT(r.err, HasSubstr("provider 'primary' failed 1 times within 60s: skipped for 2s"));
+  EXPECT_THAT(r.err, HasSubstr("provider 'primary': 1 failure within 60s, skipped for 2s"));
 }
 
 TEST_F(FallbackE2e, AProviderEntryNamingNoInstanceIsBadInputWithItsPlace) {
@@ -229,6 +229,39 @@ TEST_F(FallbackE2e, AProviderEntryNamingNoInstanceIsBadInputWithItsPlace) {
   EXPECT_THAT(r.err, HasSubstr("host.yaml:8:35"));
   EXPECT_THAT(r.err, HasSubstr("fallback.chain: provider 'bakcup' is not declared under "
                                "providers (declared: backup, mock, primary)"));
+}
+
+TEST_F(FallbackE2e, TheOfflineExampleHopsToTheBackupAndSkipsTheCooledPrimary) {
+  std::vector<std::string> args = {"/usr/bin/timeout",
+                                   "-s",
+                                   "KILL",
+                                   "60",
+                                   PIPELINE_BINARY,
+                                   "run",
+                                   "examples/hello.yaml",
+                                   "--config",
+                                   "examples/host-fallback.yaml",
+                                   "--output-dir",
+                                   (dir_ / "out").string(),
+                                   "--json"};
+  ProcessResult r = testing::run_process(args,
+                                         {{"PIPELINE_CONFIG", ""},
+                                          {"XDG_CONFIG_HOME", dir_.string()},
+                                          {"XDG_CACHE_HOME", (dir_ / "cache").string()},
+                                          {"TEST_MODE", ""}},
+                                         PIPELINE_SOURCE_DIR);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto out = parse_json(r.out);
+  ASSERT_TRUE(out) << r.out;
+  std::vector<std::string> classes;
+  for (const auto& s : out->at("steps").as_array()) {
+    const json::object& rec = s.at("record").as_object();
+    if (!rec.contains("fallbacks")) continue;  // set_tone makes no call
+    EXPECT_EQ(rec.at("provider").as_string(), "backup");
+    classes.push_back(std::string(rec.at("fallbacks").as_array()[0].at("class").as_string()));
+  }
+  EXPECT_EQ(classes, (std::vector<std::string>{"overloaded", "cooldown"}));
+  EXPECT_EQ(out->at("totals").at("fallback_hops").to_number<int64_t>(), 2);
 }
 
 }  // namespace

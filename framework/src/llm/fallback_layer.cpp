@@ -20,6 +20,10 @@ std::string message_of(std::string_view error_json) {
   return std::string(error_json);
 }
 
+std::string failures_text(int n) {
+  return std::to_string(n) + (n == 1 ? " failure" : " failures");
+}
+
 std::string seconds_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3gs", s);
@@ -78,7 +82,7 @@ CallResult FallbackLayer::complete(std::string_view request_json, const Completi
         const CooldownConfig& c = cooldown_->config();
         move_to(*alt, kCooldownClass,
                 "provider '" + current + "' is cooling down for " + seconds_text(left) +
-                    " more after " + std::to_string(c.failures) + " failures within " +
+                    " more after " + failures_text(c.failures) + " within " +
                     seconds_text(c.window_seconds));
         continue;
       }
@@ -102,8 +106,9 @@ CallResult FallbackLayer::complete(std::string_view request_json, const Completi
         hop_rec.error_class.empty() ? error_class_of(r.error) : hop_rec.error_class;
     if (cooldown_ && cooldown_->record_failure(current, cls)) {
       const CooldownConfig& c = cooldown_->config();
-      spdlog::warn("provider '{}' failed {} times within {}: skipped for {}", current, c.failures,
-                   seconds_text(c.window_seconds), seconds_text(c.seconds));
+      spdlog::warn("provider '{}': {} within {}, skipped for {}", current,
+                   failures_text(c.failures), seconds_text(c.window_seconds),
+                   seconds_text(c.seconds));
     }
     auto alt = call.ctx.cancelled() ? std::nullopt : chain_->next_provider(current, cls, tried);
     if (!alt) {
