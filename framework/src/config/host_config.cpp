@@ -1,6 +1,7 @@
 #include <pipeline/config/host_config.hpp>
 #include <pipeline/config/yaml_json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -159,10 +160,16 @@ void apply_host_config(const YAML::Node& root, const std::string& file, HostConf
     } else if (key == "metrics") {
       cfg.metrics = parse_metrics_config(v, file, diags);
     } else if (key == "fallback") {
-      cfg.fallback = section(v, "fallback", file, diags);
+      cfg.fallback = parse_fallback_config(v, file, diags);
     }
   }
-  // Every wiring must name a declared instance.
+  // Every wiring must name a declared instance (the chain's too: a workflow's `host:` may
+  // declare the instance its chain names, so this runs after the whole map is read).
+  if (root["fallback"].IsDefined()) {
+    std::set<std::string> declared;
+    for (const auto& [n, _] : cfg.providers) declared.insert(n);
+    check_fallback_providers(cfg.fallback, declared, diags);
+  }
   for (const auto& [type, instance] : cfg.step_providers) {
     if (!cfg.providers.count(instance)) {
       std::string known;
@@ -190,6 +197,15 @@ void force_mock_providers(HostConfig& cfg) {
     auto it = cfg.providers.find(instance);
     if (it != cfg.providers.end() && it->second.component != "mock") instance = "mock";
   }
+  // A live backup would demand its key and reach the network: mock mode hops to mocks only.
+  auto& chain = cfg.fallback.chain;
+  chain.erase(std::remove_if(chain.begin(), chain.end(),
+                             [&](const FallbackEntry& e) {
+                               if (e.kind != FallbackEntry::Kind::kProvider) return false;
+                               auto it = cfg.providers.find(e.name);
+                               return it == cfg.providers.end() || it->second.component != "mock";
+                             }),
+              chain.end());
   cfg.step_providers["default"] =
       cfg.step_providers.count("default") &&
               cfg.providers.at(cfg.step_providers["default"]).component == "mock"

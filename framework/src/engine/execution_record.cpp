@@ -1,5 +1,7 @@
 #include <pipeline/engine/execution_record.hpp>
 
+#include <algorithm>
+
 namespace pipeline {
 
 ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log, double latency_ms) {
@@ -11,6 +13,10 @@ ExecutionRecord ExecutionRecord::of(const CallFrame& frame, const CallLog& log, 
   r.model = log.model();
   r.calls = log.totals();
   r.fallbacks = log.hops();
+  // The calls count their provider hops; the step's own hops (to another variant, to the
+  // cached response) are only on the log. The record, and so the run totals, count both.
+  r.calls.fallback_hops =
+      std::max<int64_t>(r.calls.fallback_hops, static_cast<int64_t>(r.fallbacks.size()));
   return r;
 }
 

@@ -53,6 +53,8 @@ json::object RunResult::to_json() const {
                              {"input_tokens", totals.input_tokens},
                              {"output_tokens", totals.output_tokens},
                              {"cost_usd", totals.cost_usd}};
+  // Only a run that hopped says so: the totals of every other run keep their shape.
+  if (totals.fallback_hops > 0) o["totals"].as_object()["fallback_hops"] = totals.fallback_hops;
   return o;
 }
 

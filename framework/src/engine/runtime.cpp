@@ -76,11 +76,14 @@ bool Runtime::start(Diagnostics& diags) {
   std::map<std::string, ProviderRoutes::Provider> providers;
   bool ok = start_cache(diags);
   ok = start_monitor(diags) && ok;
+  // A backup named only by the fallback chain is used too: it must exist before a call hops.
+  const std::vector<std::string> chain_providers = config_.fallback.providers();
   for (const auto& [name, inst] : config_.providers) {
     // Only instances something is wired to: an unused instance must not demand its API key.
     // (init-capture: clang 14 cannot capture a structured binding.)
     bool used = std::any_of(config_.step_providers.begin(), config_.step_providers.end(),
-                            [&n = name](const auto& kv) { return kv.second == n; });
+                            [&n = name](const auto& kv) { return kv.second == n; }) ||
+                std::count(chain_providers.begin(), chain_providers.end(), name) > 0;
     if (!used) continue;
     // A missing key is bad input: say so before the run, not as an auth failure mid-way.
     if (auto* env = inst.settings.if_contains("api_key_env"); env && env->is_string()) {
@@ -120,7 +123,11 @@ bool Runtime::start(Diagnostics& diags) {
   }
   auto routes = std::make_shared<ProviderRoutes>(std::move(providers), config_.step_providers,
                                                  config_.provider_for("default"));
-  stack_ = make_completion_stack(std::move(routes), cache_);
+  fallback_ = std::make_shared<FallbackChain>(config_.fallback);
+  if (config_.fallback.cooldown) {
+    cooldown_ = std::make_shared<ProviderCooldown>(*config_.fallback.cooldown);
+  }
+  stack_ = make_completion_stack(std::move(routes), cache_, fallback_, cooldown_);
   completion_service_ = std::make_unique<CompletionService>(stack_->top());
   plugins_.register_service(PL_SERVICE_COMPLETION, completion_service_->service());
   plugins_.register_service(PL_SERVICE_EXECUTOR, executor_service_.service());

@@ -2,6 +2,7 @@
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/interpolation.hpp>
 #include <pipeline/engine/workflow_validator.hpp>
+#include <pipeline/hybrid/hybrid_config.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 #include <pipeline/sdk/limits.hpp>
 
@@ -250,6 +251,7 @@ void validate_workflow(const Workflow& wf, const HostConfig& host_config, Plugin
                   {},          {}};
   v.validate_list(wf.steps, {}, 0);
   validate_dspy_config(wf, diags);
+  validate_hybrid_config(wf, diags);
 }
 
 }  // namespace pipeline

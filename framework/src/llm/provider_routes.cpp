@@ -12,7 +12,9 @@ ProviderRoutes::ProviderRoutes(std::map<std::string, Provider> providers,
 ProviderRoutes::Route ProviderRoutes::route(const json::object& request,
                                             const CallFrame& frame) const {
   Route r;
-  if (const auto* p = request.if_contains("provider"); p && p->is_string()) {
+  if (!frame.provider.empty()) {
+    r.name = frame.provider;
+  } else if (const auto* p = request.if_contains("provider"); p && p->is_string()) {
     r.name = std::string(p->get_string());
   } else if (auto it = step_providers_.find(frame.step_type); it != step_providers_.end()) {
     r.name = it->second;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <pipeline/config/diagnostics.hpp>
+#include <pipeline/hybrid/fallback_config.hpp>
 #include <pipeline/json.hpp>
 #include <pipeline/monitor/metrics_config.hpp>
 
@@ -36,12 +37,13 @@ struct HostConfig {
   std::map<std::string, std::string> step_providers;
   // step type -> config given to that step component's create()
   std::map<std::string, json::object> step_settings;
-  // Sections owned by later layers (cache levels, fallback chain), kept as JSON.
+  // Sections owned by later layers (cache levels), kept as JSON.
   json::object cache;
   bool cache_is_builtin = true;  // no `cache:` section was given: the built-in levels apply
   // Metrics sinks and the history (typed at load time: its errors carry line and column).
   MetricsConfig metrics;
-  json::object fallback;
+  // The fallback chain (hybrid/fallback_config.hpp); the built-in one when no section is given.
+  FallbackConfig fallback = FallbackConfig::builtin();
 
   // Offline default: every LLM step type served by the `mock` provider; responses cached in
   // memory and in SQLite under the user's cache folder ($XDG_CACHE_HOME or ~/.cache)/pipeline;

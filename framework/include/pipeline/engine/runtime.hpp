@@ -50,6 +50,11 @@ class Runtime {
   const std::shared_ptr<CacheManager>& cache() const { return cache_; }
   // Overrides the config's cache mode for this run (CLI --cache); call before start().
   void set_cache_mode(std::string mode) { cache_mode_override_ = std::move(mode); }
+  // The host config's fallback chain (after start()); a step strategy builds its own from
+  // config().fallback when a workflow turns it off (hybrid_config.fallback_enabled: false).
+  const FallbackChain& fallback_chain() const { return *fallback_; }
+  // The provider cooldown shared by every call (nullptr: the config has no `cooldown:`).
+  ProviderCooldown* cooldown() const { return cooldown_.get(); }
   ExecutorService& executor_service() { return executor_service_; }
   // The "pipeline.program" service optimizer plugins call (registered by start()); an
   // OptimizationSession routes its plugin's calls through it.
@@ -75,6 +80,8 @@ class Runtime {
   bool start_cache(Diagnostics& diags);
   std::shared_ptr<CacheManager> cache_;
   std::string cache_mode_override_;
+  std::shared_ptr<const FallbackChain> fallback_ = std::make_shared<FallbackChain>();
+  std::shared_ptr<ProviderCooldown> cooldown_;
   std::unique_ptr<CompletionStack> stack_;
   std::unique_ptr<CompletionService> completion_service_;
   ExecutorService executor_service_;

@@ -23,6 +23,12 @@ struct CallFrame {
   std::string step_type{};
   // Where the recording layer puts one record per call (nullptr: the calls are not recorded).
   CallLog* log = nullptr;
+  // The provider instance that must answer, over the request's "provider" and step_providers
+  // (empty: routed as usual). The fallback layer sets it for each hop so that the layers below
+  // it (the response cache, the provider) serve the instance the chain moved to.
+  std::string provider{};
+  // The fallback chain applies to this call (hybrid_config.fallback_enabled: false clears it).
+  bool fallback = true;
 };
 
 }  // namespace pipeline

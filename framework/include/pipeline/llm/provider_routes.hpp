@@ -1,6 +1,7 @@
-// Which provider instance answers a call: the request's "provider", else the instance wired
-// for the calling step's type (step_providers.<type>, so a third-party step that names no
-// provider still gets its own), else the default. Shared by the layers that need to know the
+// Which provider instance answers a call: the frame's provider override (a fallback hop), else
+// the request's "provider", else the instance wired for the calling step's type
+// (step_providers.<type>, so a third-party step that names no provider still gets its own),
+// else the default. Shared by the layers that need to know the
 // answering instance before asking it (the response cache keys on its identity).
 //
 //   ProviderRoutes routes(std::move(instances), {{"claude", "fast"}}, "mock");

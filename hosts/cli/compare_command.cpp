@@ -1,0 +1,122 @@
+// `pipeline compare WORKFLOW [--step S] [--since DURATION] [--json] [--records FILE]`: per step,
+// the two variants side by side from the recorded history, the difference and the
+// recommendation (docs/hybrid.md, "pipeline compare"). The report itself is compare_report in
+// the framework, pure over a History; this file only chooses the History and prints.
+#include "commands.hpp"
+#include "host_setup.hpp"
+
+#include <pipeline/monitor/compare_report.hpp>
+#include <pipeline/monitor/memory_history.hpp>
+#include <pipeline/util/duration.hpp>
+#include <pipeline/util/utf8.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace pipeline::cli {
+
+namespace {
+
+struct CompareOptionsCli {
+  std::string file, config, step, since, records;
+  bool json = false;
+};
+
+Result<std::vector<StepRecord>> read_records(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return invalid_argument("--records " + path + ": cannot be opened");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  std::vector<StepRecord> out;
+  auto add = [&](const json::value& v, const std::string& where) -> Status {
+    auto r = StepRecord::from_json(v);
+    if (!r) return invalid_argument(where + ": " + r.status().message());
+    out.push_back(std::move(*r));
+    return {};
+  };
+  const auto first = all.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && all[first] == '[') {
+    auto doc = parse_json(all);
+    if (!doc) return invalid_argument(path + ": " + doc.status().message());
+    std::size_t i = 0;
+    for (const auto& v : doc->as_array())
+      if (Status st = add(v, path + ": record " + std::to_string(i++)); !st.ok()) return st;
+    return out;
+  }
+  std::istringstream lines(all);
+  std::string line;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto doc = parse_json(line);
+    const std::string where = path + ":" + std::to_string(n);
+    if (!doc) return invalid_argument(where + ": " + doc.status().message());
+    if (Status st = add(*doc, where); !st.ok()) return st;
+  }
+  return out;
+}
+
+int run_compare(const CompareOptionsCli& o) {
+  CompareOptions options{.step = o.step};
+  if (!o.since.empty()) {
+    auto d = parse_duration(o.since);
+    if (!d)
+      return report_bad_input(o.json, "--since '" + o.since +
+                                          "': expected a whole number and a unit (ms, s, m, h, "
+                                          "d, w), e.g. 7d");
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    options.since_unix_ms = now - d->count();
+  }
+  Diagnostics diags;
+  auto wf = load_workflow(o.file, diags);
+  if (!wf || diags.has_errors()) {
+    print_diagnostics(diags);
+    return report_bad_input(o.json, o.file + ": the workflow cannot be read");
+  }
+  if (o.records.empty())
+    return report_bad_input(o.json,
+                            "no history to compare: pass --records FILE (StepRecords exported "
+                            "from a metrics sink, one JSON per line)");
+  auto records = read_records(o.records);
+  if (!records) return report_bad_input(o.json, records.status().message());
+  // Records exported from a sink, filtered in memory as a sink's query side filters them.
+  MemoryHistory history(records->size() + 1);
+  for (StepRecord& r : *records) history.add(std::move(r));
+  auto report = compare_report(*wf, history, options);
+  if (!report) {
+    if (report.status().code() == StatusCode::kInvalidArgument)
+      return report_bad_input(o.json, report.status().message());
+    std::cerr << "error: reading the history: " << report.status().message() << "\n";
+    return kExitStepFailed;
+  }
+  if (o.json)
+    std::cout << valid_utf8(json::serialize(*report)) << std::endl;
+  else
+    std::cout << format_compare_report(*report);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<CompareOptionsCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Compare a workflow's steps as written and optimized, from the recorded history");
+  cmd->add_option("file", opts->file, "The workflow YAML file")->required();
+  cmd->add_option("--step", opts->step, "Only this step");
+  cmd->add_option("--since", opts->since, "Only records newer than this (90s, 15m, 24h, 7d, 2w)");
+  cmd->add_option("--records", opts->records,
+                  "Read the history from exported StepRecords (JSON lines or a JSON array)");
+  cmd->add_option("-c,--config", opts->config, "Host config YAML");
+  cmd->add_flag("--json", opts->json, "Print the report as one JSON document on stdout");
+  cmd->callback([opts, &exit_code] {
+    setup_logging(true);
+    exit_code = run_compare(*opts);
+  });
+}
+
+}  // namespace pipeline::cli
