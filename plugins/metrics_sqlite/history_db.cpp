@@ -308,7 +308,7 @@ json::array HistoryDb::query(const HistoryFilter& f) {
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) fail(rc, "query");
-    json::object row;
+    json::object row(std::size(kColumns));  // capacity: no rehash while filling
     int i = 0;
     for (const auto& c : kColumns) row[c.name] = column_value(s.get(), i++, c);
     out.push_back(std::move(row));

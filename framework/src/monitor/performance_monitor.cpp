@@ -48,11 +48,12 @@ void PerformanceMonitor::close() {
 }
 
 void PerformanceMonitor::record(StepRecord record) {
-  if (options_.memory) options_.memory->add(record);
   if (sinks_.empty()) {
+    if (options_.memory) options_.memory->add(std::move(record));  // nothing else needs it
     ++recorded_;
     return;
   }
+  if (options_.memory) options_.memory->add(record);
   {
     std::lock_guard lock(mu_);
     if (stop_ || queue_.size() >= options_.queue_size) {
