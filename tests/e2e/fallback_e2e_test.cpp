@@ -181,6 +181,27 @@ TEST_F(FallbackE2e, OnNamingAuthMovesAnAuthFailure) {
   EXPECT_EQ(rec.at("fallbacks").as_array()[0].at("class").as_string(), "auth");
 }
 
+TEST_F(FallbackE2e, FallbackEnabledFalseKeepsAWorkflowOffTheChain) {
+  const std::string off =
+      std::string(kWorkflow) + "  hybrid_config:\n    fallback_enabled: false\n";
+  ProcessResult r = run(host("rate_limit", kChain), off.c_str());
+  EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+  auto out = parse_json(r.out);
+  ASSERT_TRUE(out) << r.out;
+  const json::object& rec = step(*out, 0).at("record").as_object();
+  EXPECT_EQ(rec.at("error_class").as_string(), "rate_limited");
+  EXPECT_FALSE(rec.contains("fallbacks"));
+  EXPECT_EQ(backup_requests(), 0u);
+  // A step's own hybrid_config overrides the workflow's, key by key.
+  server_.clear_requests();
+  const std::string step_on = std::string(kWorkflow) +
+                              "      hybrid_config: {fallback_enabled: true}\n"
+                              "  hybrid_config:\n    fallback_enabled: false\n";
+  ProcessResult on = run(host("rate_limit", kChain), step_on.c_str());
+  EXPECT_EQ(on.exit_code, 0) << on.err << on.out;
+  EXPECT_EQ(backup_requests(), 1u);
+}
+
 TEST_F(FallbackE2e, WithoutAFallbackSectionAProviderFaultFailsTheStepAsBefore) {
   ProcessResult r = run(host("rate_limit", ""));
   EXPECT_EQ(r.exit_code, 1) << r.err << r.out;

@@ -4,6 +4,7 @@
 #include <pipeline/engine/prompt_builder.hpp>
 #include <pipeline/engine/runtime.hpp>
 #include <pipeline/engine/traditional_strategy.hpp>
+#include <pipeline/hybrid/hybrid_config.hpp>
 #include <pipeline/llm/call_frame.hpp>
 #include <pipeline/monitor/step_record_of.hpp>
 #include <pipeline/util/atomic_file.hpp>
@@ -207,6 +208,12 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
                   .variant = {},
                   .step_type = step.type,
                   .log = &calls};
+  // hybrid_config.fallback_enabled: false keeps this step's calls off the chain's provider hops.
+  // Only a workflow that has a hybrid_config pays for reading it.
+  if (wf.raw.contains("hybrid_config") || step.raw.contains("hybrid_config")) {
+    Diagnostics validated_before_the_run;
+    frame.fallback = hybrid_config_for(wf, &step, validated_before_the_run).fallback_enabled;
+  }
   StepNotes notes;
   StepRun run{*this, wf, step, ctx, nesting.depth, nesting.pipeline_stack, frame, calls, &notes};
 
