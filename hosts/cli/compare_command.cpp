@@ -1,7 +1,8 @@
 // `pipeline compare WORKFLOW [--step S] [--since DURATION] [--json] [--records FILE]`: per step,
-// the two variants side by side from the recorded history, the difference and the
-// recommendation (docs/hybrid.md, "pipeline compare"). The report itself is compare_report in
-// the framework, pure over a History; this file only chooses the History and prints.
+// the two variants side by side from the recorded history (the runtime's, or exported records), the
+// difference and the recommendation (docs/hybrid.md, "pipeline compare"). The report itself is
+// compare_report in the framework, pure over a History; this file only chooses the History and
+// prints.
 #include "commands.hpp"
 #include "host_setup.hpp"
 
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace pipeline::cli {
@@ -72,21 +74,41 @@ int run_compare(const CompareOptionsCli& o) {
     options.since_unix_ms = now - d->count();
   }
   Diagnostics diags;
-  auto wf = load_workflow(o.file, diags);
-  if (!wf || diags.has_errors()) {
-    print_diagnostics(diags);
-    return report_bad_input(o.json, o.file + ": the workflow cannot be read");
+  std::optional<Workflow> wf;
+  LoadedWorkflow loaded;  // the runtime whose history is read (unless --records)
+  std::optional<MemoryHistory> records_history;
+  const History* history = nullptr;
+  if (!o.records.empty()) {
+    // Exported records: only the workflow is needed, no plugins.
+    wf = load_workflow(o.file, diags);
+    if (!wf || diags.has_errors()) {
+      print_diagnostics(diags);
+      return report_bad_input(o.json, o.file + ": the workflow cannot be read");
+    }
+    auto records = read_records(o.records);
+    if (!records) return report_bad_input(o.json, records.status().message());
+    // Filtered in memory as a sink's query side filters them.
+    records_history.emplace(records->size() + 1);
+    for (StepRecord& r : *records) records_history->add(std::move(r));
+    history = &*records_history;
+  } else {
+    // The configured history: the sink `metrics.history` names, by default the built-in sqlite
+    // file under $XDG_DATA_HOME/pipeline/ (docs/config.md, "metrics").
+    loaded = load_and_validate(o.file, o.config, diags);
+    if (!diags.has_errors() && loaded.runtime) loaded.runtime->start(diags);
+    if (diags.has_errors() || !loaded.workflow) {
+      print_diagnostics(diags);
+      return report_bad_input(o.json, o.file + ": the workflow or host config is not valid");
+    }
+    wf = std::move(loaded.workflow);
+    history = loaded.runtime->history();
+    if (history == nullptr) {
+      finish_monitor(*loaded.runtime);
+      return report_bad_input(o.json, "the host config has no history to read (metrics.history)");
+    }
   }
-  if (o.records.empty())
-    return report_bad_input(o.json,
-                            "no history to compare: pass --records FILE (StepRecords exported "
-                            "from a metrics sink, one JSON per line)");
-  auto records = read_records(o.records);
-  if (!records) return report_bad_input(o.json, records.status().message());
-  // Records exported from a sink, filtered in memory as a sink's query side filters them.
-  MemoryHistory history(records->size() + 1);
-  for (StepRecord& r : *records) history.add(std::move(r));
-  auto report = compare_report(*wf, history, options);
+  auto report = compare_report(*wf, *history, options);
+  if (loaded.runtime) finish_monitor(*loaded.runtime);
   if (!report) {
     if (report.status().code() == StatusCode::kInvalidArgument)
       return report_bad_input(o.json, report.status().message());

@@ -120,6 +120,23 @@ TEST_F(CompareCliTest, SinceLeavesOutOlderRecordsAndNeedsMoreData) {
   EXPECT_EQ(s.at("samples_needed").at("dspy_optimized"), 5);
 }
 
+TEST_F(CompareCliTest, WithoutRecordsItReadsTheHistoryRunsLeft) {
+  // Two traditional runs into the built-in sqlite history under XDG_DATA_HOME.
+  for (int i = 0; i < 2; ++i) {
+    auto run = pipeline({"run", wf_, "--quiet", "--output-dir", (dir_ / "out").string()});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  auto r = pipeline({"compare", wf_, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  const auto& c = doc->at("steps").at(0);
+  EXPECT_EQ(c.at("step"), "classify");
+  EXPECT_EQ(c.at("traditional").at("n"), 2);
+  EXPECT_EQ(c.at("dspy_optimized").at("n"), 0);
+  EXPECT_EQ(c.at("recommendation"), "recommend_evaluation");
+}
+
 TEST_F(CompareCliTest, BadInputExits2) {
   auto since = pipeline({"compare", wf_, "--records", records_, "--since", "yesterday"});
   EXPECT_EQ(since.exit_code, 2);
