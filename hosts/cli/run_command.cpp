@@ -224,6 +224,24 @@ ProgramSetup bind_programs(Runtime& rt, const Workflow& wf, ExecutionMode mode, 
                                           choice.program->key + ") does not fit: " + st.message());
     }
   }
+  // The architecture's rule (DSPy unavailable falls back to the step as written) keeps such a run
+  // going; when no step has a program at all, say what would give them one.
+  std::size_t bound = 0, started = 0;
+  std::string why_none;
+  for (const auto& step : wf.steps) bound += ps.steps->handles(step) ? 1 : 0;
+  for (const auto& n : ps.optimizations) {
+    const auto& note = n.as_object();
+    if (note.at("state").as_string() == "optimizing") ++started;
+    if (why_none.empty())
+      why_none = "step '" + std::string(note.at("step").as_string()) +
+                 "': " + std::string(note.at("reason").as_string());
+  }
+  if (mode == ExecutionMode::kDspyOptimized && bound == 0 && started == 0 && !ps.gaps.empty())
+    diags.warning({"--mode", 0, 0},
+                  "dspy_optimized: no step has a program, so they run as written (DSPy "
+                  "unavailable); give one with --program STEP=FILE[:PREDICTOR], or run `pipeline "
+                  "optimize` first (" +
+                      why_none + ")");
   return ps;
 }
 

@@ -4,6 +4,7 @@
 #include <pipeline/hybrid/fallback_runner.hpp>
 #include <pipeline/hybrid/hybrid_strategy.hpp>
 #include <pipeline/hybrid/step_result_cache.hpp>
+#include <pipeline/monitor/variant_evidence.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -84,18 +85,17 @@ HybridStrategy::StepState& HybridStrategy::state(const Workflow& wf, const StepC
     }
   }
   if (st.dspy && p_.history) {
-    auto records = p_.history->query(
+    auto evidence = variant_evidence(
+        *p_.history,
         HistoryQuery{.workflow = wf.name, .step = step.name, .signature_hash = st.signature_hash});
-    if (records) {
-      std::vector<StepRecord> trad, opt;
-      for (auto& r : *records) (r.variant == "dspy_optimized" ? opt : trad).push_back(std::move(r));
-      st.traditional = summarize(trad);
-      st.dspy_optimized = summarize(opt);
+    if (evidence) {
+      st.traditional = evidence->traditional;
+      st.dspy_optimized = evidence->dspy;
     } else {
       spdlog::warn(
           "step '{}': the execution history could not be read ({}); routing starts from "
           "no evidence",
-          step.name, records.status().message());
+          step.name, evidence.status().message());
     }
   }
   return st;
