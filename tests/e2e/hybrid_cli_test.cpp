@@ -239,5 +239,23 @@ TEST_F(HybridCliTest, EvaluationModeReturnsTheStepAsWrittenAndComparesBoth) {
   EXPECT_THAT(r.err, HasSubstr("evaluation: classify"));
 }
 
+TEST_F(HybridCliTest, CacheEnabledFalseKeepsTheWorkflowsCallsOutOfTheResponseCache) {
+  auto twice = [&](const std::string& dspy_config) {
+    fs::path wf = write("cache.yaml", "workflow:\n  name: cache_off\n" + dspy_config +
+                                          "  steps:\n    - name: ask\n      type: claude\n"
+                                          "      prompt: [{type: static, content: hello}]\n");
+    int64_t hits = -1;
+    for (int i = 0; i < 2; ++i) {
+      ProcessResult r = pipeline({"run", wf.string(), "--json"});
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      auto doc = parse_json(r.out);
+      if (doc) hits = doc->at("totals").at("cache_hits").to_number<int64_t>();
+    }
+    return hits;  // of the second run
+  };
+  EXPECT_EQ(twice(""), 1) << "the built-in cache answers the same request the second time";
+  EXPECT_EQ(twice("  dspy_config: {cache_enabled: false}\n"), 0);
+}
+
 }  // namespace
 }  // namespace pipeline

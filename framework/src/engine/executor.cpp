@@ -1,3 +1,4 @@
+#include <pipeline/config/dspy_config.hpp>
 #include <pipeline/engine/checkpoint.hpp>
 #include <pipeline/engine/condition.hpp>
 #include <pipeline/engine/executor.hpp>
@@ -213,6 +214,12 @@ StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunCo
   if (wf.raw.contains("hybrid_config") || step.raw.contains("hybrid_config")) {
     Diagnostics validated_before_the_run;
     frame.fallback = hybrid_config_for(wf, &step, validated_before_the_run).fallback_enabled;
+  }
+  // dspy_config.cache_enabled: false (the workflow's or the step's own) keeps its calls out of
+  // the response cache; likewise only a workflow with a dspy_config pays for reading it.
+  if (wf.raw.contains("dspy_config") || step.raw.contains("dspy_config")) {
+    Diagnostics validated_before_the_run;
+    frame.response_cache = dspy_config_for(wf, &step, validated_before_the_run).cache_enabled;
   }
   StepNotes notes;
   StepRun run{*this, wf, step, ctx, nesting.depth, nesting.pipeline_stack, frame, calls, &notes};

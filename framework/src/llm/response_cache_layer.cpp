@@ -10,6 +10,8 @@ ResponseCacheLayer::ResponseCacheLayer(std::unique_ptr<Completion> next,
     : next_(std::move(next)), routes_(std::move(routes)), cache_(std::move(cache)) {}
 
 CallResult ResponseCacheLayer::complete(std::string_view request_json, const CompletionCall& call) {
+  // dspy_config.cache_enabled: false: this step's calls neither read nor fill the cache.
+  if (!call.frame.response_cache) return next_->complete(request_json, call);
   auto req = parse_json(request_json);
   if (!req || !req->is_object()) return next_->complete(request_json, call);
   ProviderRoutes::Route route = routes_->route(req->get_object(), call.frame);

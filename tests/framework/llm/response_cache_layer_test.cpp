@@ -51,6 +51,20 @@ TEST_F(ResponseCacheLayerTest, AnIdenticalRequestIsAnsweredFromTheCacheAtNoCost)
   EXPECT_EQ(cache_->stats().computes, 1u);
 }
 
+TEST_F(ResponseCacheLayerTest, AFrameWithTheCacheOffNeitherReadsNorFillsIt) {
+  auto l = layer({{"mock", {"mock", "{}"}}});
+  CallRecord warm;
+  ASSERT_TRUE(ask(l, warm).ok());  // cached now
+  frame_.response_cache = false;   // dspy_config.cache_enabled: false
+  CallRecord off1, off2;
+  ASSERT_TRUE(ask(l, off1).ok());
+  ASSERT_TRUE(ask(l, off2).ok());
+  EXPECT_FALSE(off1.cache_hit);
+  EXPECT_FALSE(off2.cache_hit);
+  EXPECT_EQ(off2.attempts, 1);
+  EXPECT_EQ(cache_->stats().computes, 1u) << "only the first call filled the cache";
+}
+
 TEST_F(ResponseCacheLayerTest, InstancesWithOtherSettingsDoNotShareAnswers) {
   auto l = layer({{"mock", {"mock", "{}"}}, {"other", {"mock", R"({"model":"mock-2"})"}}});
   CallRecord a, b;

@@ -29,6 +29,8 @@ struct CallFrame {
   std::string provider{};
   // The fallback chain applies to this call (hybrid_config.fallback_enabled: false clears it).
   bool fallback = true;
+  // The response cache applies to this call (dspy_config.cache_enabled: false clears it).
+  bool response_cache = true;
 };
 
 }  // namespace pipeline
