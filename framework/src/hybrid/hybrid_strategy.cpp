@@ -4,6 +4,7 @@
 #include <pipeline/hybrid/fallback_runner.hpp>
 #include <pipeline/hybrid/hybrid_strategy.hpp>
 #include <pipeline/hybrid/step_result_cache.hpp>
+#include <pipeline/monitor/step_record_of.hpp>
 #include <pipeline/monitor/variant_evidence.hpp>
 
 #include <spdlog/spdlog.h>
@@ -40,12 +41,6 @@ namespace {
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 void add_to(ModeStats& m, const StepRecord& r) {
@@ -247,7 +242,7 @@ StepRecord HybridStrategy::record_of(const Attempt& a, const StepRun& run, const
   r.cache_hit = a.calls.cache_hits > 0 && a.calls.calls == 0;
   if (a.variant == Variant::kDspyOptimized) r.program_id = p_.programs.program_id(run.step);
   r.source = source;
-  r.unix_ms = unix_ms_now();
+  r.unix_ms = unix_now_ms();
   return r;
 }
 
