@@ -5,6 +5,7 @@
 // prints.
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "records_file.hpp"
 
 #include <pipeline/monitor/compare_report.hpp>
 #include <pipeline/monitor/memory_history.hpp>
@@ -12,10 +13,8 @@
 #include <pipeline/util/utf8.hpp>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 namespace pipeline::cli {
 
@@ -25,40 +24,6 @@ struct CompareOptionsCli {
   std::string file, config, step, since, records;
   bool json = false;
 };
-
-Result<std::vector<StepRecord>> read_records(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return invalid_argument("--records " + path + ": cannot be opened");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string all = text.str();
-  std::vector<StepRecord> out;
-  auto add = [&](const json::value& v, const std::string& where) -> Status {
-    auto r = StepRecord::from_json(v);
-    if (!r) return invalid_argument(where + ": " + r.status().message());
-    out.push_back(std::move(*r));
-    return {};
-  };
-  const auto first = all.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && all[first] == '[') {
-    auto doc = parse_json(all);
-    if (!doc) return invalid_argument(path + ": " + doc.status().message());
-    std::size_t i = 0;
-    for (const auto& v : doc->as_array())
-      if (Status st = add(v, path + ": record " + std::to_string(i++)); !st.ok()) return st;
-    return out;
-  }
-  std::istringstream lines(all);
-  std::string line;
-  for (int n = 1; std::getline(lines, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto doc = parse_json(line);
-    const std::string where = path + ":" + std::to_string(n);
-    if (!doc) return invalid_argument(where + ": " + doc.status().message());
-    if (Status st = add(*doc, where); !st.ok()) return st;
-  }
-  return out;
-}
 
 int run_compare(const CompareOptionsCli& o) {
   CompareOptions options{.step = o.step};
@@ -85,7 +50,7 @@ int run_compare(const CompareOptionsCli& o) {
       print_diagnostics(diags);
       return report_bad_input(o.json, o.file + ": the workflow cannot be read");
     }
-    auto records = read_records(o.records);
+    auto records = read_records_file(o.records);
     if (!records) return report_bad_input(o.json, records.status().message());
     // Filtered in memory as a sink's query side filters them.
     records_history.emplace(records->size() + 1);

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   pipeline::cli::add_evaluate_command(app, exit_code);
   pipeline::cli::add_optimize_command(app, exit_code);
   pipeline::cli::add_compare_command(app, exit_code);
+  pipeline::cli::add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

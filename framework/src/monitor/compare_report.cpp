@@ -33,21 +33,7 @@ Result<json::object> step_report(const Workflow& wf, const StepConfig& step, con
       history, {.workflow = wf.name, .step = step.name, .since_unix_ms = o.since_unix_ms});
   if (!ev) return ev.status();
   if (skip_without_history && ev->records == 0) return json::object{};
-  const ModeStats& t = ev->traditional;
-  const ModeStats& d = ev->dspy;
-  const ModeComparison c = compare_modes(t, d, cfg.min_samples);
-  json::object s{{"step", step.name},
-                 {"traditional", t.to_json()},
-                 {"dspy_optimized", d.to_json()},
-                 {"difference", c.difference.to_json()},
-                 {"recommendation", recommendation_name(c.recommendation)},
-                 {"reason", c.reason}};
-  if (c.need_more_data())
-    s["samples_needed"] =
-        json::object{{"traditional", c.traditional_needed}, {"dspy_optimized", c.dspy_needed}};
-  if (cfg.ab_policy == AbPolicy::kAdaptive)
-    s["adaptive"] = adaptive_decision(t, d, cfg.confidence, cfg.min_samples).to_json();
-  return s;
+  return compare_step(step.name, ev->traditional, ev->dspy, cfg);
 }
 
 void stats_rows(std::ostringstream& out, const json::object& t, const json::object& d) {
@@ -76,6 +62,23 @@ void stats_rows(std::ostringstream& out, const json::object& t, const json::obje
 }
 
 }  // namespace
+
+json::object compare_step(std::string_view step, const ModeStats& t, const ModeStats& d,
+                          const HybridConfig& cfg) {
+  const ModeComparison c = compare_modes(t, d, cfg.min_samples);
+  json::object s{{"step", step},
+                 {"traditional", t.to_json()},
+                 {"dspy_optimized", d.to_json()},
+                 {"difference", c.difference.to_json()},
+                 {"recommendation", recommendation_name(c.recommendation)},
+                 {"reason", c.reason}};
+  if (c.need_more_data())
+    s["samples_needed"] =
+        json::object{{"traditional", c.traditional_needed}, {"dspy_optimized", c.dspy_needed}};
+  if (cfg.ab_policy == AbPolicy::kAdaptive)
+    s["adaptive"] = adaptive_decision(t, d, cfg.confidence, cfg.min_samples).to_json();
+  return s;
+}
 
 Result<json::object> compare_report(const Workflow& wf, const History& history,
                                     const CompareOptions& o) {

@@ -9,12 +9,15 @@
 #pragma once
 
 #include <pipeline/config/workflow.hpp>
+#include <pipeline/hybrid/hybrid_config.hpp>
 #include <pipeline/json.hpp>
 #include <pipeline/monitor/history.hpp>
+#include <pipeline/monitor/mode_stats.hpp>
 #include <pipeline/status.hpp>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace pipeline {
 
@@ -31,6 +34,12 @@ struct CompareOptions {
 // `step` is INVALID_ARGUMENT naming the known ones; a failing history query passes its error on.
 Result<json::object> compare_report(const Workflow& wf, const History& history,
                                     const CompareOptions& options);
+
+// One entry of "steps" above from the step's two variants summarized and its effective
+// hybrid_config (min_samples, ab_policy, confidence): what `pipeline report` shows as compare's
+// recommendation, so both commands always agree.
+json::object compare_step(std::string_view step, const ModeStats& traditional,
+                          const ModeStats& dspy, const HybridConfig& cfg);
 
 // The report as aligned text, one block per step.
 std::string format_compare_report(const json::object& report);
