@@ -31,7 +31,7 @@ class HeadlessChromium {
 
   // $CHROMIUM, else /usr/bin/chromium; empty when neither is an executable.
   static std::string binary() {
-    for (const char* c : {std::getenv("CHROMIUM"), "/usr/bin/chromium"})
+    for (const char* c : {static_cast<const char*>(std::getenv("CHROMIUM")), "/usr/bin/chromium"})
       if (c != nullptr && *c != '\0' && ::access(c, X_OK) == 0) return c;
     return "";
   }

@@ -230,12 +230,17 @@ void variants_table(std::ostringstream& out, const StepGroup& step) {
          "<th class=\"num\">latency p50</th><th class=\"num\">latency p95</th>"
          "<th class=\"num\">cost/call</th><th class=\"num\">total cost</th>"
          "<th class=\"num\">success</th><th class=\"num\">cache hit rate</th>"
-         "<th class=\"num\">fallback hops</th></tr></thead><tbody>";
+         "<th class=\"num\">fallback hops</th><th class=\"num\">host overhead</th></tr></thead>"
+         "<tbody>";
   for (const std::string& v : variants_of(step.records)) {
     const Records rs = with_variant(step.records, v);
     const ModeStats s = summarize_ptrs(rs);
     std::int64_t hops = 0;
-    for (const StepRecord* r : rs) hops += r->fallback_hops;
+    double overhead = 0;  // the step's time outside its LLM calls: what the host itself costs
+    for (const StepRecord* r : rs) {
+      hops += r->fallback_hops;
+      overhead += r->host_overhead_ms;
+    }
     out << "<tr><td>" << escaped_name(v.empty() ? "(none)" : v) << "</td><td class=\"num\">"
         << s.count << "</td><td class=\"num\">" << s.quality_n << "</td><td>" << quality_cell(s)
         << "</td><td class=\"num\">" << fmt("%.1f ms", s.latency_p50_ms)
@@ -244,7 +249,9 @@ void variants_table(std::ostringstream& out, const StepGroup& step) {
         << usd(s.total_cost) << "</td><td class=\"num\">" << fmt("%.1f%%", 100 * s.success_rate)
         << "</td><td class=\"num\">"
         << percent(static_cast<double>(cache_hits(rs)), static_cast<double>(rs.size()))
-        << "</td><td class=\"num\">" << hops << "</td></tr>";
+        << "</td><td class=\"num\">" << hops << "</td><td class=\"num\">"
+        << fmt("%.1f ms", rs.empty() ? 0 : overhead / static_cast<double>(rs.size()))
+        << "</td></tr>";
   }
   out << "</tbody></table>";
 }

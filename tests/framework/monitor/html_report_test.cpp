@@ -229,8 +229,18 @@ TEST(HtmlReport, TheCacheHitRateIsShownPerVariantAndOverall) {
   records[2].cache_hit = true;
   records[4].cache_hit = true;
   const std::string page = html_report(records, {.generated_unix_ms = kDec3});
-  EXPECT_THAT(page, HasSubstr("<td class=\"num\">50.0%</td><td class=\"num\">0</td></tr>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"num\">50.0%</td><td class=\"num\">0</td>"));
   EXPECT_THAT(page, HasSubstr("<tr><td>cache hit rate</td><td class=\"num\">25.0%</td></tr>"));
+}
+
+TEST(HtmlReport, TheHostOverheadIsTheMeanPerVariant) {
+  auto records = triage();
+  records[0].host_overhead_ms = 3;  // traditional: 3 ms over six executions
+  records[2].host_overhead_ms = 0.6;
+  const std::string page = html_report(records, {.generated_unix_ms = kDec3});
+  EXPECT_THAT(page, HasSubstr("<th class=\"num\">host overhead</th>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"num\">0</td><td class=\"num\">0.6 ms</td></tr>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"num\">0</td><td class=\"num\">0.0 ms</td></tr>"));
 }
 
 TEST(HtmlReport, AnEmptyHistoryIsAValidPageSayingThereIsNothingYet) {
