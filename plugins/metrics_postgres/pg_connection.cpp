@@ -11,9 +11,19 @@ namespace pipeline::metrics_postgres {
 
 namespace {
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...");
+// a log line and the exit summary want one.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\t' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 }  // namespace
@@ -56,7 +66,7 @@ bool PgConnection::usable() const {
 }
 
 std::string PgConnection::redacted(std::string text) const {
-  return sdk::redact_secret_forms(trimmed(std::move(text)), secrets_);
+  return sdk::redact_secret_forms(one_line(text), secrets_);
 }
 
 void PgConnection::fail(const std::string& what, const std::string& detail, std::string sqlstate) {

@@ -39,6 +39,15 @@ std::string real_text(double d) {
   return std::string(buf, ec == std::errc() ? end : buf);
 }
 
+constexpr std::string_view kPrefix = "postgres metrics sink: ";
+
+// A PgError's message without the sink's name, to go inside a message that has it already.
+std::string reason_of(const PgError& e) {
+  std::string_view m = e.what();
+  if (m.substr(0, kPrefix.size()) == kPrefix) m.remove_prefix(kPrefix.size());
+  return std::string(m);
+}
+
 std::string insert_sql(const std::string& schema, std::size_t rows) {
   std::string sql = "INSERT INTO " + schema + ".step_records(" + column_list() + ") VALUES ";
   std::size_t n = 1;
@@ -88,7 +97,8 @@ PostgresHistory::PostgresHistory(Options options)
   starting_ = true;
   connected(true);
   starting_ = false;
-  if (!conn_ && last_code_ == PL_FAILED_PRECONDITION) throw PgError(last_code_, last_error_);
+  if (!conn_ && last_code_ == PL_FAILED_PRECONDITION)
+    throw PgError(last_code_, std::string(kPrefix) + last_error_);
 }
 
 PostgresHistory::~PostgresHistory() {
@@ -171,15 +181,15 @@ PostgresHistory::Row PostgresHistory::to_row(const json::object& record) const {
 
 void PostgresHistory::lost(const PgError& e) {
   conn_.reset();
-  last_error_ = e.what();
+  last_error_ = reason_of(e);
   last_code_ = e.code();
   retry_.failed(Clock::now());
   // A refusal while starting is the creation's error, which the host reports itself.
   if (!down_logged_ && options_.warn && !(starting_ && last_code_ == PL_FAILED_PRECONDITION)) {
     down_logged_ = true;
-    options_.warn(last_error_ + "; step records wait in memory (buffer_records: " +
-                  std::to_string(options_.buffer_records) +
-                  ") and the connection is retried with backoff");
+    options_.warn(
+        std::string(kPrefix) + last_error_ + "; step records wait in memory (buffer_records: " +
+        std::to_string(options_.buffer_records) + ") and the connection is retried with backoff");
   }
 }
 

@@ -189,10 +189,14 @@ TEST_F(MetricsPostgres, AVersion1DatabaseIsMigratedAndKeepsItsRecords) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].unix_ms, 1000);
   EXPECT_EQ(got[0].quality, 0.25);
+  EXPECT_EQ(got[0].host_overhead_ms, 0) << "the new member's default";
   StepRecord now = record_of("wf", "s", "dspy_optimized", 2000);
+  now.host_overhead_ms = 1.5;
   put(*sink, now);
   ASSERT_TRUE(sink->flush().ok());
-  EXPECT_EQ(rows(*sink, R"({"workflow": "wf"})").size(), 2u);
+  got = rows(*sink, R"({"workflow": "wf"})");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].host_overhead_ms, 1.5);
 }
 
 TEST_F(MetricsPostgres, ADatabaseFromANewerPipelineIsRefusedClearly) {
@@ -222,6 +226,7 @@ TEST_F(MetricsPostgres, ARecordComesBackInTheRecordsShape) {
   r.source = "shadow";
   r.latency_ms = 1234.5678901234;
   r.cost_usd = 1e-7;
+  r.host_overhead_ms = 3.25;
   r.run_id = "quote ' and \"double\" and \\ and ünïcode";
   put(*sink, r);
   StepRecord failed = record_of("triage", "classify", "traditional", r.unix_ms + 1);
