@@ -2,9 +2,11 @@
 
 #include <pipeline/plugin.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace pipeline::metrics_sqlite {
 
@@ -20,20 +22,33 @@ struct Column {
   Kind kind;
 };
 constexpr Column kColumns[] = {
-    {"workflow", Kind::kText},       {"step", Kind::kText},
-    {"run_id", Kind::kText},         {"episode", Kind::kText},
-    {"mode", Kind::kText},           {"variant", Kind::kText},
-    {"signature_hash", Kind::kText}, {"provider", Kind::kText},
-    {"model", Kind::kText},          {"latency_ms", Kind::kReal},
-    {"input_tokens", Kind::kInt},    {"output_tokens", Kind::kInt},
-    {"cost_usd", Kind::kReal},       {"quality", Kind::kOptionalReal},
-    {"metric", Kind::kText},         {"success", Kind::kBool},
-    {"error_class", Kind::kText},    {"fallback_hops", Kind::kInt},
-    {"cache_hit", Kind::kBool},      {"program_id", Kind::kText},
-    {"source", Kind::kText},         {"unix_ms", Kind::kInt},
+    {"workflow", Kind::kText},
+    {"step", Kind::kText},
+    {"run_id", Kind::kText},
+    {"episode", Kind::kText},
+    {"mode", Kind::kText},
+    {"variant", Kind::kText},
+    {"signature_hash", Kind::kText},
+    {"provider", Kind::kText},
+    {"model", Kind::kText},
+    {"latency_ms", Kind::kReal},
+    {"host_overhead_ms", Kind::kReal},
+    {"input_tokens", Kind::kInt},
+    {"output_tokens", Kind::kInt},
+    {"cost_usd", Kind::kReal},
+    {"quality", Kind::kOptionalReal},
+    {"metric", Kind::kText},
+    {"success", Kind::kBool},
+    {"error_class", Kind::kText},
+    {"fallback_hops", Kind::kInt},
+    {"cache_hit", Kind::kBool},
+    {"program_id", Kind::kText},
+    {"source", Kind::kText},
+    {"unix_ms", Kind::kInt},
 };
 // Bumped when the table changes shape; a file from a newer version is refused, not rewritten.
-constexpr int kSchemaVersion = 1;
+// 2: host_overhead_ms.
+constexpr int kSchemaVersion = 2;
 
 const char* sql_type(Kind k) {
   switch (k) {
@@ -192,6 +207,7 @@ HistoryDb::HistoryDb(Options options) : options_(std::move(options)) {
   for (const auto& c : kColumns) create += std::string(", ") + c.name + " " + sql_type(c.kind);
   create += ")";
   exec(create.c_str());
+  add_missing_columns();
   // The router's lookup: one workflow's step, one variant, recent first.
   exec(
       "CREATE INDEX IF NOT EXISTS step_records_lookup"
@@ -314,6 +330,22 @@ json::array HistoryDb::query(const HistoryFilter& f) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+void HistoryDb::add_missing_columns() {
+  std::vector<std::string> have;
+  {
+    Stmt info = prepare("PRAGMA table_info(step_records)");
+    while (sqlite3_step(info.get()) == SQLITE_ROW) {
+      const unsigned char* name = sqlite3_column_text(info.get(), 1);
+      if (name != nullptr) have.emplace_back(reinterpret_cast<const char*>(name));
+    }
+  }
+  for (const auto& c : kColumns) {
+    if (std::find(have.begin(), have.end(), c.name) != have.end()) continue;
+    exec(("ALTER TABLE step_records ADD COLUMN " + std::string(c.name) + " " + sql_type(c.kind))
+             .c_str());
+  }
 }
 
 std::int64_t HistoryDb::apply_retention() {

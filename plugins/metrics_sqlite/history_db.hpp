@@ -76,6 +76,9 @@ class HistoryDb {
   using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
   void exec(const char* sql);
+  // An older schema's table lacks the newer members' columns: ALTER TABLE adds them (with their
+  // defaults), so an upgrade keeps every record.
+  void add_missing_columns();
   Stmt prepare(const std::string& sql);
   [[noreturn]] void fail(int rc, const std::string& what);
   void step_done(sqlite3_stmt* s, const char* what);

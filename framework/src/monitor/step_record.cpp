@@ -13,6 +13,7 @@ json::object StepRecord::to_json() const {
                  {"provider", provider},
                  {"model", model},
                  {"latency_ms", latency_ms},
+                 {"host_overhead_ms", host_overhead_ms},
                  {"input_tokens", input_tokens},
                  {"output_tokens", output_tokens},
                  {"cost_usd", cost_usd},
@@ -102,6 +103,7 @@ Result<StepRecord> StepRecord::from_json(const json::value& v) {
   rd.str("provider", r.provider);
   rd.str("model", r.model);
   rd.num("latency_ms", r.latency_ms);
+  rd.num("host_overhead_ms", r.host_overhead_ms);
   rd.integer("input_tokens", r.input_tokens);
   rd.integer("output_tokens", r.output_tokens);
   rd.num("cost_usd", r.cost_usd);

@@ -27,6 +27,7 @@ StepRecord step_record_of(const StepOutcome& outcome, const std::string& workflo
   r.provider = rec.variant_own ? rec.variant_own->provider : rec.provider;
   r.model = rec.variant_own ? rec.variant_own->model : rec.model;
   r.latency_ms = rec.variant_own ? rec.variant_own->latency_ms : rec.latency_ms;
+  r.host_overhead_ms = std::max(0.0, r.latency_ms - calls.latency_ms);
   r.input_tokens = calls.input_tokens;
   r.output_tokens = calls.output_tokens;
   r.cost_usd = calls.cost_usd;

@@ -17,6 +17,7 @@ StepRecord sample() {
   r.provider = "mock";
   r.model = "mock-model";
   r.latency_ms = 12.5;
+  r.host_overhead_ms = 0.25;
   r.input_tokens = 40;
   r.output_tokens = 3;
   r.cost_usd = 0.0025;
@@ -36,6 +37,14 @@ TEST(StepRecord, RoundTripsThroughJsonMemberForMember) {
   auto back = StepRecord::from_json(json::parse(json::serialize(r.to_json())));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(json::serialize(back->to_json()), json::serialize(r.to_json()));
+}
+
+TEST(StepRecord, ARecordFromBeforeHostOverheadReadsAsZero) {
+  json::object o = sample().to_json();
+  o.erase("host_overhead_ms");
+  auto back = StepRecord::from_json(o);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->host_overhead_ms, 0);
 }
 
 TEST(StepRecord, UnscoredRecordHasNullQuality) {

@@ -211,6 +211,39 @@ TEST_F(MetricsSqlite, TheLookupIndexExistsAndServesTheRoutersQuery) {
     EXPECT_NE(columns.find(std::string(kv.key()) + "\n"), std::string::npos) << kv.key();
 }
 
+TEST_F(MetricsSqlite, AVersionOneHistoryIsUpgradedKeepingItsRecords) {
+  {
+    // The table as schema version 1 made it: no host_overhead_ms column.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE step_records (id INTEGER PRIMARY KEY, workflow TEXT NOT NULL DEFAULT '',"
+        " step TEXT NOT NULL DEFAULT '', variant TEXT NOT NULL DEFAULT '',"
+        " latency_ms REAL NOT NULL DEFAULT 0, unix_ms INTEGER NOT NULL DEFAULT 0);"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    // Recent enough that retention keeps it.
+    const std::string row =
+        "INSERT INTO step_records(workflow, step, variant, latency_ms, unix_ms)"
+        " VALUES('wf', 's', 'traditional', 7.5, " +
+        std::to_string(now_unix_ms() - 1000) + ")";
+    ASSERT_EQ(sqlite3_exec(db, row.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto sink = make();
+  ASSERT_NE(sink, nullptr);
+  StepRecord fresh = record_of("wf", "s", "traditional", now_unix_ms(), 0.5);
+  fresh.host_overhead_ms = 0.125;
+  put(*sink, fresh);
+  ASSERT_TRUE(sink->flush().ok());
+  auto got = rows(*sink, R"({"workflow": "wf"})");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].latency_ms, 7.5) << "the old record survives the upgrade";
+  EXPECT_EQ(got[0].host_overhead_ms, 0) << "and reads the new member's default";
+  EXPECT_EQ(got[1].host_overhead_ms, 0.125);
+  EXPECT_EQ(RawDb(db_).scalar("PRAGMA user_version"), "2");
+}
+
 TEST_F(MetricsSqlite, AFileThatIsNotAHistoryIsAClearError) {
   std::ofstream(db_) << "this is not an SQLite database, it is a text file that is long enough";
   auto s = create();

@@ -28,6 +28,9 @@ struct StepRecord {
   std::string provider;
   std::string model;
   double latency_ms = 0;
+  // The step's wall time less the time its LLM calls took (what the host itself added); 0 when
+  // calls ran in parallel and overlapped more than that.
+  double host_overhead_ms = 0;
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   double cost_usd = 0;
