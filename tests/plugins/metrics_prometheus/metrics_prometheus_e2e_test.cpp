@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "exposition_samples.hpp"
 #include "pushgateway_server.hpp"
@@ -32,16 +33,26 @@ class PrometheusSinkCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  ProcessResult pipeline(const fs::path& config) {
-    return run_process(
-        {"/usr/bin/timeout", "-s", "KILL", "60", PIPELINE_BINARY, "run", "examples/hello.yaml",
-         "--output-dir", (dir_ / "out").string(), "-c", config.string()},
-        {{"PIPELINE_CONFIG", ""},
-         {"XDG_CONFIG_HOME", dir_.string()},
-         {"XDG_CACHE_HOME", (dir_ / "cache").string()},
-         {"XDG_DATA_HOME", (dir_ / "data").string()},
-         {"TEST_MODE", ""}},
-        PIPELINE_SOURCE_DIR);
+  ProcessResult pipeline(const fs::path& config, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"/usr/bin/timeout",
+                                     "-s",
+                                     "KILL",
+                                     "60",
+                                     PIPELINE_BINARY,
+                                     "run",
+                                     "examples/hello.yaml",
+                                     "--output-dir",
+                                     (dir_ / "out").string(),
+                                     "-c",
+                                     config.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args,
+                       {{"PIPELINE_CONFIG", ""},
+                        {"XDG_CONFIG_HOME", dir_.string()},
+                        {"XDG_CACHE_HOME", (dir_ / "cache").string()},
+                        {"XDG_DATA_HOME", (dir_ / "data").string()},
+                        {"TEST_MODE", ""}},
+                       PIPELINE_SOURCE_DIR);
   }
   fs::path host(const std::string& sink_settings) {
     fs::path p = dir_ / "host.yaml";
@@ -64,7 +75,8 @@ TEST_F(PrometheusSinkCli, ARunPushesItsStepsAndWritesTheTextfileNextToTheConfig)
   PushgatewayServer pg;
   ASSERT_TRUE(pg.start());
   auto r = pipeline(
-      host("pushgateway: \"" + pg.url() + "\", instance: ci-host, textfile: node/pipeline.prom"));
+      host("pushgateway: \"" + pg.url() + "\", instance: ci-host, textfile: node/pipeline.prom"),
+      {"-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "") << "every record arrived and every push succeeded";
   auto pushed = samples_of(pg.metrics());
