@@ -94,12 +94,15 @@ MetricsConfig parse_metrics_config(const YAML::Node& node, const std::string& fi
         }
         std::string component(plugin->get_string());
         settings.erase("plugin");
-        // A relative path is relative to the config file, like plugin search paths.
-        if (auto* path = settings.if_contains("path");
-            path && path->is_string() && !file.empty() && file[0] != '<') {
-          fs::path p = std::string(path->get_string());
-          if (!p.empty() && p.is_relative()) {
-            (*path) = (fs::path(file).parent_path() / p).lexically_normal().string();
+        // A relative file setting is relative to the config file, like plugin search paths:
+        // `path` (sqlite), `textfile` and `listen_file` (prometheus).
+        for (const char* key : {"path", "textfile", "listen_file"}) {
+          if (auto* path = settings.if_contains(key);
+              path && path->is_string() && !file.empty() && file[0] != '<') {
+            fs::path p = std::string(path->get_string());
+            if (!p.empty() && p.is_relative()) {
+              (*path) = (fs::path(file).parent_path() / p).lexically_normal().string();
+            }
           }
         }
         m.sinks[name] = {name, std::move(component), std::move(settings), where};

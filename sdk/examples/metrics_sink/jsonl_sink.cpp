@@ -38,5 +38,6 @@ constexpr const char* kSchema = R"({"type": "object", "required": ["path"],
   "properties": {"path": {"type": "string"}}, "examples": [{"path": "/dev/null"}]})";
 
 PIPELINE_PLUGIN("jsonl_sink", "1.0.0", "Writes execution records as JSON lines") {
-  r.add_metrics_sink<JsonlSink>("example_jsonl", "1.0.0", PL_FLAG_CONCURRENT, "JSON lines file", kSchema);
+  r.add_metrics_sink<JsonlSink>("example_jsonl", "1.0.0", PL_FLAG_CONCURRENT, "JSON lines file",
+                                kSchema);
 }

@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
   std::remove(argv[2]);
   try {
     pipeline::sdk::testing::TestHost host(argv[1]);
-    auto sink =
-        host.create(PL_KIND_METRICS_SINK, "example_jsonl", std::string(R"({"path": ")") + argv[2] + "\"}");
+    auto sink = host.create(PL_KIND_METRICS_SINK, "example_jsonl",
+                            std::string(R"({"path": ")") + argv[2] + "\"}");
     sink.record(R"({"step":"a","ok":true})");
     sink.record(R"({"step":"b","ok":false})");
     sink.flush();

@@ -71,6 +71,22 @@ TEST(MetricsConfig, SeveralNamedSinksAndTheHistory) {
   EXPECT_EQ(m.flush_timeout_ms, 100);
 }
 
+TEST(MetricsConfig, ThePrometheusSinksFilesAreRelativeToTheConfigFileToo) {
+  Diagnostics d;
+  HostConfig cfg = host(R"(metrics:
+  sinks:
+    prom: {plugin: prometheus, textfile: node/pipeline.prom, listen: "127.0.0.1:0",
+           listen_file: run/listen.addr, pushgateway: "http://pg:9091"}
+)",
+                        d);
+  ASSERT_FALSE(d.has_errors()) << d.format();
+  const json::object& s = cfg.metrics.sinks.at("prom").settings;
+  EXPECT_EQ(s.at("textfile").as_string(), "/etc/node/pipeline.prom");
+  EXPECT_EQ(s.at("listen_file").as_string(), "/etc/run/listen.addr");
+  EXPECT_EQ(s.at("listen").as_string(), "127.0.0.1:0") << "only file settings move";
+  EXPECT_EQ(s.at("pushgateway").as_string(), "http://pg:9091");
+}
+
 TEST(MetricsConfig, ASinkNamedHistoryIsTheHistoryUnlessOneIsNamed) {
   Diagnostics d;
   EXPECT_EQ(
