@@ -8,7 +8,13 @@
 //
 // Each sink is one entry of sink_cases() (plugin file, component, config); an entry whose
 // plugin is not built, or whose config cannot be made here (a server it needs is absent), is
-// reported as skipped. To add a sink (prometheus, postgres), add its entry.
+// reported as skipped. To add a sink, add its entry. The postgres case needs a server: set
+// PIPELINE_BENCH_PG_DSN (a libpq conninfo, e.g. "host=127.0.0.1 port=5432 user=pipeline
+// dbname=postgres") to run it.
+//
+// BM_StepThread is the issue's per-step figure: what a step's own thread spends handing its
+// record to the monitor (building the record and record()) with no sink and with all four sinks
+// on, measured side by side in one process; the sinks' work runs on the monitor's worker.
 #include <pipeline/monitor/performance_monitor.hpp>
 #include <pipeline/plugins/plugin_host.hpp>
 
@@ -55,6 +61,20 @@ const std::vector<SinkCase>& sink_cases() {
       {"sqlite", "libpipeline_metrics_sqlite.so", "sqlite",
        [](const fs::path& dir, std::string&) {
          return path_config(dir / "history.sqlite", R"("max_records": 0)");
+       }},
+      // The node_exporter textfile: the exposition rewritten atomically at each flush.
+      {"prometheus", "libpipeline_metrics_prometheus.so", "prometheus",
+       [](const fs::path& dir, std::string&) -> std::optional<std::string> {
+         return R"({"textfile": ")" + (dir / "pipeline.prom").string() + "\"}";
+       }},
+      {"postgres", "libpipeline_metrics_postgres.so", "postgres",
+       [](const fs::path&, std::string& why) -> std::optional<std::string> {
+         const char* dsn = std::getenv("PIPELINE_BENCH_PG_DSN");
+         if (dsn == nullptr || *dsn == '\0') {
+           why = "PIPELINE_BENCH_PG_DSN is not set (a PostgreSQL server to write into)";
+           return std::nullopt;
+         }
+         return json::serialize(json::object{{"dsn", dsn}});
        }},
   };
   return cases;
@@ -166,9 +186,44 @@ void BM_MonitorIntoSink(benchmark::State& state, const SinkCase& c) {
   state.counters["sink_errors"] = static_cast<double>(monitor.stats().sink_errors());
 }
 
+// A step's own thread: the record built and handed to the monitor, with `sinks` behind it (none,
+// or every case that can run here). The flushes between batches are not timed.
+void BM_StepThread(benchmark::State& state, bool all_sinks) {
+  std::vector<MonitorSink> sinks;
+  if (all_sinks) {
+    for (const SinkCase& c : sink_cases()) {
+      if (std::string(c.name) == "jsonl_rotating") continue;
+      std::string why;
+      auto sink = Environment::get().sink(c, why);
+      if (!sink) {
+        state.SkipWithError(("skipped: " + std::string(c.name) + ": " + why).c_str());
+        return;
+      }
+      sinks.push_back({c.name, sink});
+    }
+  }
+  const auto count = static_cast<double>(sinks.size());
+  PerformanceMonitor monitor(std::move(sinks), {.queue_size = 1u << 20});
+  int i = 0;
+  for (auto _ : state) {
+    monitor.record(sample(i++));
+    if (i % 4096 == 0) {
+      state.PauseTiming();
+      if (!monitor.flush(std::chrono::seconds(60))) state.SkipWithError("flush timed out");
+      state.ResumeTiming();
+    }
+  }
+  if (!monitor.flush(std::chrono::seconds(60))) state.SkipWithError("flush timed out");
+  state.counters["sinks"] = count;
+  state.counters["dropped"] = static_cast<double>(monitor.dropped());
+  state.counters["sink_errors"] = static_cast<double>(monitor.stats().sink_errors());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  benchmark::RegisterBenchmark("BM_StepThread/no_sink", BM_StepThread, false);
+  benchmark::RegisterBenchmark("BM_StepThread/all_four_sinks", BM_StepThread, true);
   for (const SinkCase& c : sink_cases()) {
     benchmark::RegisterBenchmark((std::string("BM_SinkRecord/") + c.name).c_str(), BM_SinkRecord,
                                  c);
