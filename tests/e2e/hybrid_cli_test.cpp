@@ -218,6 +218,41 @@ TEST_F(HybridCliTest, DspyOptimizedWithoutAProgramFallsBackToTheStepAsWritten) {
   EXPECT_EQ(first_record(r).at("error_class").as_string(), "dspy_unavailable");
 }
 
+TEST_F(HybridCliTest, StepsInsideALoopRunAsWrittenAndOnlyTheTopLevelStepIsRouted) {
+  const std::string signature =
+      "      signature:\n        instructions: Classify the support ticket.\n"
+      "        input_fields: [{name: ticket, type: str}]\n"
+      "        output_fields: [{name: category, type: str}]\n";
+  auto wf = write("looped.yaml",
+                  "workflow:\n  name: looped\n  steps:\n    - name: classify\n      type: claude\n"
+                  "      prompt: [{type: static, content: \"Team for: {{inputs.ticket}}\"}]\n" +
+                      signature +
+                      "    - name: each\n      type: for_loop\n      iterator: t\n"
+                      "      data_source: [one, two]\n      steps:\n"
+                      "        - name: classify_each\n          type: claude\n"
+                      "          prompt: [{type: static, content: \"Team for: {{t}}\"}]\n"
+                      "          signature:\n            instructions: Classify the ticket.\n"
+                      "            input_fields: [{name: ticket, type: str}]\n"
+                      "            output_fields: [{name: category, type: str}]\n");
+  ProcessResult r =
+      pipeline({"run", wf.string(), "-c", kSimulated, "--mode", "dspy_optimized", "--set",
+                "ticket=I was charged twice", "--program", kRules, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  auto doc = parse_json(r.out);
+  ASSERT_TRUE(doc) << r.out;
+  const auto& steps = doc->at("steps").as_array();
+  ASSERT_EQ(steps.size(), 2u);
+  const auto& top = steps[0].at("record").as_object();
+  EXPECT_EQ(top.at("variant"), "dspy_optimized") << r.out;
+  // The loop's body steps have no program of their own and no history to route by: they run as
+  // written, with no DSPy-unavailable hop counted for the loop (which itself has no signature).
+  const auto& loop = steps[1].at("record").as_object();
+  EXPECT_EQ(loop.at("variant"), "traditional");
+  EXPECT_THAT(std::string(loop.at("route").at("reason").as_string()), HasSubstr("no signature"));
+  EXPECT_FALSE(loop.contains("fallbacks")) << json::serialize(loop);
+  EXPECT_EQ(loop.at("llm_calls"), 2) << json::serialize(loop);
+}
+
 TEST_F(HybridCliTest, EvaluationModeReturnsTheStepAsWrittenAndComparesBoth) {
   ProcessResult r = pipeline({"run", "examples/hybrid/triage.yaml", "-c", kSimulated, "--set",
                               "ticket=I was charged twice", "--program", kRules, "--mode",

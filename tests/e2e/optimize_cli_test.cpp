@@ -218,6 +218,45 @@ TEST_F(OptimizeCliTest, LazyOptimizationRunsTheStepAsWrittenThenTheNextRunUsesIt
   EXPECT_THAT(off.err, HasSubstr("lazy_optimization is false: run `pipeline optimize` first"));
 }
 
+TEST_F(OptimizeCliTest, AFailedLazyOptimizationMakesTheNextRunFallBackAsOptimizationFailed) {
+  std::string wf = kWorkflow;
+  wf.replace(wf.find("  steps:"), 8,
+             "  dspy_config: {optimizer: fixture_failing, training_data_path: tickets.jsonl}\n"
+             "  steps:");
+  auto failing_wf = write("failing.yaml", wf);
+  std::vector<std::string> run = {"run",    failing_wf.string(), "-c",    host_.string(),
+                                  "--mode", "dspy_optimized",    "--set", "ticket=please refund",
+                                  "--json"};
+  // The first run starts the optimization and runs the step as written meanwhile.
+  auto first = pipeline(run);
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  auto doc = parse_json(first.out);
+  ASSERT_TRUE(doc) << first.out;
+  const auto& note = doc->at("optimizations").at(0).as_object();
+  EXPECT_EQ(note.at("state"), "optimizing");
+  EXPECT_EQ(note.at("optimizer"), "fixture_failing");
+
+  // The next one finds the failure remembered: no new optimization, and the step falls back
+  // from dspy_optimized to the prompt as written with the class optimization_failed.
+  auto second = pipeline(run);
+  ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
+  auto again = parse_json(second.out);
+  ASSERT_TRUE(again) << second.out;
+  const auto& rec = again->at("steps").at(0).at("record").as_object();
+  EXPECT_EQ(rec.at("variant"), "traditional");
+  ASSERT_TRUE(rec.contains("fallbacks")) << second.out;
+  const auto& hop = rec.at("fallbacks").at(0).as_object();
+  EXPECT_EQ(hop.at("from"), "dspy_optimized");
+  EXPECT_EQ(hop.at("to"), "traditional");
+  EXPECT_EQ(hop.at("class"), "optimization_failed");
+  EXPECT_THAT(std::string(hop.at("message").as_string()), HasSubstr("the search exploded"));
+  const auto& later = again->at("optimizations").at(0).as_object();
+  EXPECT_EQ(later.at("state"), "unavailable");
+  EXPECT_THAT(std::string(later.at("reason").as_string()),
+              HasSubstr("optimization failed 1 time(s)"));
+  EXPECT_EQ(again->at("success"), true) << "the step as written answered";
+}
+
 TEST_F(OptimizeCliTest, TheCallBudgetIsNeverExceeded) {
   auto r = optimize(
       {"--optimizer", "fixture_spender", "--budget-calls", "5", "--json", "--cache", "off"});

@@ -198,8 +198,11 @@ void apply_notes(StepNotes& notes, ExecutionRecord& rec) {
 StepOutcome Executor::run_step(const Workflow& wf, const StepConfig& step, RunContext& ctx,
                                const Nesting& nesting) {
   auto t0 = std::chrono::steady_clock::now();
-  // The router chooses here (next issues); until then --program names the DSPy steps.
-  StepStrategy* chosen = options_.choose_strategy ? options_.choose_strategy(step) : nullptr;
+  // The strategy (the router, in every mode but traditional) serves top-level steps: a sub-step's
+  // calls and record count for the step that ran it, so it has no history of its own to route by.
+  const bool top_level = nesting.depth == 0 && nesting.parent_calls == nullptr;
+  StepStrategy* chosen =
+      options_.choose_strategy && top_level ? options_.choose_strategy(step) : nullptr;
   StepStrategy& strategy = chosen ? *chosen : *traditional_;
   // The frame every LLM call of this step carries, its own and its plugin's.
   CallLog calls(nesting.parent_calls);

@@ -11,6 +11,8 @@ LazyOptimizer::~LazyOptimizer() {
 LazyOptimizer::Readiness LazyOptimizer::ensure(const Job& job) {
   // The lookup may read a cache level over the network: not under the lock.
   std::optional<CachedProgram> cached = job.lookup ? job.lookup() : std::nullopt;
+  std::optional<std::string> past =
+      job.past_failure ? job.past_failure() : std::optional<std::string>();
   std::lock_guard lock(mu_);
   Readiness r;
   if (cached) {
@@ -26,12 +28,17 @@ LazyOptimizer::Readiness LazyOptimizer::ensure(const Job& job) {
     r.reason = "the program is older than its " + job.frequency.name() +
                " optimization_frequency allows; re-optimizing in the background";
     // A failed re-optimization leaves the stale program serving; it is not retried.
-    if (!failed_.count(job.key) && !running_locked(job.key)) start(job);
+    if (!failed_.count(job.key) && !running_locked(job.key) && !past) start(job);
     return r;
   }
   if (auto f = failed_.find(job.key); f != failed_.end()) {
     r.state = State::kFailed;
     r.reason = f->second;
+    return r;
+  }
+  if (past && !running_locked(job.key)) {
+    r.state = State::kFailed;
+    r.reason = *past;
     return r;
   }
   r.state = State::kOptimizing;

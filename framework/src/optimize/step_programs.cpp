@@ -1,5 +1,6 @@
 #include <pipeline/optimize/step_programs.hpp>
 
+#include <pipeline/cache/sha256.hpp>
 #include <pipeline/dspy/step_dspy.hpp>
 #include <pipeline/optimize/optimization_session.hpp>
 #include <pipeline/optimize/program_service.hpp>
@@ -32,10 +33,39 @@ std::optional<double> val_score(const StoredProgram& s) {
   return std::nullopt;
 }
 
+std::int64_t unix_ms_of(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string member_text(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v ? json::serialize(*v) : std::string();
+}
+
+// What a background optimization of `step` starts from: the settings and examples as written and
+// the training file's size and time. A failure is retried as soon as any of them changes.
+std::string optimization_fingerprint(const Workflow& wf, const StepConfig& step,
+                                     const DspyConfig& dc) {
+  std::string text = member_text(wf.raw, "dspy_config") + "\n" +
+                     member_text(step.raw, "dspy_config") + "\n" +
+                     member_text(step.raw, "examples") + "\n" + member_text(step.raw, "metric") +
+                     "\n" + member_text(step.raw, "signature") + "\n";
+  if (!dc.training_data_path.empty()) {
+    std::filesystem::path p = dc.training_data_path;
+    if (p.is_relative()) p = wf.file.parent_path() / p;
+    std::error_code ec;
+    auto size = std::filesystem::file_size(p, ec);
+    auto mtime = std::filesystem::last_write_time(p, ec);
+    text += p.string() + "\n" + std::to_string(ec ? 0 : size) + "\n" +
+            std::to_string(ec ? 0 : mtime.time_since_epoch().count());
+  }
+  return sha256_hex(text);
+}
+
 }  // namespace
 
 StepPrograms::StepPrograms(Services services, const Workflow& wf, LazyOptimizer::Clock now)
-    : s_(std::move(services)), wf_(wf), store_(s_.cache), lazy_(std::move(now)) {}
+    : s_(std::move(services)), wf_(wf), store_(s_.cache), now_(now), lazy_(std::move(now)) {}
 
 StepPrograms::~StepPrograms() {
   cancel();
@@ -86,9 +116,31 @@ StepPrograms::Choice StepPrograms::ensure(const StepConfig& step) {
     if (*first) return cached_of(std::exchange(*first, std::nullopt));
     return cached_of(store_.latest(sig));
   };
+  const std::string fingerprint = optimization_fingerprint(wf_, step, dc);
+  // A failure an earlier run recorded holds until its inputs change or its retry time comes.
+  job.past_failure = [this, sig, optimizer, fingerprint]() -> std::optional<std::string> {
+    auto f = store_.failure(sig, optimizer);
+    if (!f || f->fingerprint != fingerprint || unix_ms_of(now_()) >= f->retry_unix_ms())
+      return std::nullopt;
+    return "optimization failed " + std::to_string(f->count) + " time(s) with these inputs, " +
+           "the last time: " + f->reason + " (retried from " +
+           std::to_string((f->retry_unix_ms() - unix_ms_of(now_()) + 59999) / 60000) +
+           " minute(s) from now, or when the step's dspy_config, examples or training data "
+           "change; `pipeline optimize` runs it now)";
+  };
   StepConfig step_copy = step;
-  job.optimize = [this, step_copy, dc, optimizer](std::stop_token stop) {
-    return optimize(step_copy, dc, optimizer, std::move(stop));
+  job.optimize = [this, step_copy, dc, optimizer, sig, fingerprint](std::stop_token stop) {
+    Status st = optimize(step_copy, dc, optimizer, std::move(stop));
+    if (st.ok()) {
+      store_.clear_failure(sig, optimizer);
+    } else if (st.code() != StatusCode::kCancelled) {
+      // Stopped by the user is not a failure of the optimization.
+      store_.record_failure(sig, OptimizationFailure{.optimizer = optimizer,
+                                                     .fingerprint = fingerprint,
+                                                     .reason = st.message(),
+                                                     .unix_ms = unix_ms_of(now_())});
+    }
+    return st;
   };
   auto r = lazy_.ensure(job);
   if (lazy_.running(job.key)) {

@@ -1,5 +1,6 @@
 // jsonl_sink.cpp — a metrics sink: appends every execution record as one line to the file named
-// by its `path` setting.
+// by its `path` setting. Registered as `example_jsonl`: the host ships the real `jsonl` sink
+// (plugins/metrics_jsonl: rotation, crash-safe lines), and two components may not share a name.
 #include <pipeline/plugin.hpp>
 
 #include <fstream>
@@ -37,5 +38,5 @@ constexpr const char* kSchema = R"({"type": "object", "required": ["path"],
   "properties": {"path": {"type": "string"}}, "examples": [{"path": "/dev/null"}]})";
 
 PIPELINE_PLUGIN("jsonl_sink", "1.0.0", "Writes execution records as JSON lines") {
-  r.add_metrics_sink<JsonlSink>("jsonl", "1.0.0", PL_FLAG_CONCURRENT, "JSON lines file", kSchema);
+  r.add_metrics_sink<JsonlSink>("example_jsonl", "1.0.0", PL_FLAG_CONCURRENT, "JSON lines file", kSchema);
 }

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   try {
     pipeline::sdk::testing::TestHost host(argv[1]);
     auto sink =
-        host.create(PL_KIND_METRICS_SINK, "jsonl", std::string(R"({"path": ")") + argv[2] + "\"}");
+        host.create(PL_KIND_METRICS_SINK, "example_jsonl", std::string(R"({"path": ")") + argv[2] + "\"}");
     sink.record(R"({"step":"a","ok":true})");
     sink.record(R"({"step":"b","ok":false})");
     sink.flush();

@@ -121,6 +121,47 @@ TEST(LazyOptimizer, AFailedOptimizationIsReportedAndNotRetried) {
   EXPECT_EQ(runs.load(), 1);
 }
 
+TEST(LazyOptimizer, AFailureAnEarlierRunRecordedStartsNothingAndIsReported) {
+  std::atomic<int> runs{0};
+  std::optional<std::string> past = "optimization failed 1 time(s): boom";
+  LazyOptimizer lazy;
+  LazyOptimizer::Job job{"k",
+                         {},
+                         [] { return std::optional<CachedProgram>{}; },
+                         [&](std::stop_token) {
+                           ++runs;
+                           return Status();
+                         },
+                         [&] { return past; }};
+  auto r = lazy.ensure(job);
+  EXPECT_EQ(r.state, LazyOptimizer::State::kFailed);
+  EXPECT_EQ(r.reason, *past);
+  EXPECT_FALSE(lazy.running("k"));
+  // Once it no longer holds (its inputs changed, its retry time came) the job starts.
+  past.reset();
+  EXPECT_EQ(lazy.ensure(job).state, LazyOptimizer::State::kOptimizing);
+  lazy.finish(std::chrono::steady_clock::now() + 5s);
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(LazyOptimizer, AStaleProgramWithARecordedFailureServesWithoutReoptimizing) {
+  Store store;
+  store.put(json::object{{"v", 1}}, Clock::now() - 240h);  // older than a week
+  std::atomic<int> runs{0};
+  LazyOptimizer lazy;
+  LazyOptimizer::Job job{"k", OptimizationFrequency{}, [&] { return store.get(); },
+                         [&](std::stop_token) {
+                           ++runs;
+                           return Status();
+                         },
+                         [] { return std::optional<std::string>("optimization failed: boom"); }};
+  auto r = lazy.ensure(job);
+  EXPECT_EQ(r.state, LazyOptimizer::State::kStale);
+  ASSERT_TRUE(r.program);
+  EXPECT_FALSE(lazy.running("k"));
+  EXPECT_EQ(runs.load(), 0);
+}
+
 TEST(LazyOptimizer, FinishStopsWhatRunsPastTheDeadlineAndTheJobKeepsItsBest) {
   Store store;
   LazyOptimizer lazy;

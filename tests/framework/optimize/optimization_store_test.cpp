@@ -82,3 +82,68 @@ TEST(OptimizationStore, CreationTimeDefaultsToNow) {
 
 }  // namespace
 }  // namespace pipeline
+
+namespace pipeline {
+namespace {
+
+TEST(OptimizationStore, AFailureIsKeptBesideTheSignaturesProgramsAndCountedWhileItsInputsStay) {
+  testing::MemoryCache mc;
+  OptimizationStore store(mc.cache);
+  EXPECT_EQ(OptimizationStore::failure_key("sigA", "gepa"), "opt:v1:sigA:failed:gepa");
+  EXPECT_FALSE(store.failure("sigA", "gepa"));
+  store.record_failure(
+      "sigA", {.optimizer = "gepa", .fingerprint = "f1", .reason = "boom", .unix_ms = 1000});
+  auto f = store.failure("sigA", "gepa");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->reason, "boom");
+  EXPECT_EQ(f->count, 1);
+  EXPECT_EQ(f->unix_ms, 1000);
+  EXPECT_FALSE(store.failure("sigA", "mipro_v2")) << "per optimizer";
+  store.record_failure(
+      "sigA", {.optimizer = "gepa", .fingerprint = "f1", .reason = "boom again", .unix_ms = 2000});
+  EXPECT_EQ(store.failure("sigA", "gepa")->count, 2);
+  // New inputs start the count again.
+  store.record_failure(
+      "sigA", {.optimizer = "gepa", .fingerprint = "f2", .reason = "other", .unix_ms = 3000});
+  EXPECT_EQ(store.failure("sigA", "gepa")->count, 1);
+  // `pipeline cache clear --prefix opt:v1:sigA:` drops it with the programs.
+  ASSERT_TRUE(mc.cache->erase_prefix("opt:v1:sigA:").ok());
+  EXPECT_FALSE(store.failure("sigA", "gepa"));
+}
+
+TEST(OptimizationStore, ASuccessClearsTheFailure) {
+  testing::MemoryCache mc;
+  OptimizationStore store(mc.cache);
+  store.record_failure("sigA", {.optimizer = "gepa", .fingerprint = "f1", .reason = "boom"});
+  ASSERT_TRUE(store.failure("sigA", "gepa"));
+  EXPECT_GT(store.failure("sigA", "gepa")->unix_ms, 0) << "0 means now";
+  store.clear_failure("sigA", "gepa");
+  EXPECT_FALSE(store.failure("sigA", "gepa"));
+}
+
+TEST(OptimizationStore, TheRetryDelayStartsAtAQuarterHourAndDoublesUpToADay) {
+  OptimizationFailure f{.unix_ms = 0};
+  const std::int64_t minute = 60 * 1000;
+  f.count = 1;
+  EXPECT_EQ(f.retry_unix_ms(), 15 * minute);
+  f.count = 2;
+  EXPECT_EQ(f.retry_unix_ms(), 30 * minute);
+  f.count = 7;
+  EXPECT_EQ(f.retry_unix_ms(), 16 * 60 * minute);
+  f.count = 8;
+  EXPECT_EQ(f.retry_unix_ms(), 24 * 60 * minute);
+  f.count = 1000;
+  EXPECT_EQ(f.retry_unix_ms(), 24 * 60 * minute);
+}
+
+TEST(OptimizationStore, AnUnreadableFailureEntryIsNoFailure) {
+  testing::MemoryCache mc;
+  OptimizationStore store(mc.cache);
+  mc.cache->put(OptimizationStore::failure_key("sigA", "gepa"), "{not json");
+  EXPECT_FALSE(store.failure("sigA", "gepa"));
+  mc.cache->put(OptimizationStore::failure_key("sigA", "gepa"), R"({"count": "x"})");
+  EXPECT_FALSE(store.failure("sigA", "gepa"));
+}
+
+}  // namespace
+}  // namespace pipeline

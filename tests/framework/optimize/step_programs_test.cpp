@@ -146,6 +146,60 @@ TEST_F(StepProgramsTest, AFailedOptimizationIsReportedWithTheOptimizersError) {
   EXPECT_THAT(c.reason, HasSubstr("the search exploded"));
 }
 
+TEST_F(StepProgramsTest, TheNextRunRemembersAFailedOptimizationInsteadOfPayingForItAgain) {
+  load(workflow("{optimizer: fixture_failing}"));
+  {
+    auto p = programs();
+    EXPECT_EQ(p->ensure(step()).state, State::kOptimizing);
+    p->finish();
+  }
+  // A new process over the same cache: the failure holds, nothing starts.
+  auto next = programs();
+  auto c = next->ensure(step());
+  EXPECT_EQ(c.state, State::kFailed);
+  EXPECT_EQ(c.optimizer, "fixture_failing");
+  EXPECT_THAT(c.reason, HasSubstr("optimization failed 1 time(s)"));
+  EXPECT_THAT(c.reason, HasSubstr("the search exploded"));
+  EXPECT_FALSE(next->optimizing());
+
+  // Sixteen minutes later the first retry is due: it runs, fails again, and the count grows.
+  auto later = programs([] { return std::chrono::system_clock::now() + 16min; });
+  EXPECT_EQ(later->ensure(step()).state, State::kOptimizing);
+  later->finish();
+  auto again = programs([] { return std::chrono::system_clock::now() + 17min; })->ensure(step());
+  EXPECT_EQ(again.state, State::kFailed);
+  EXPECT_THAT(again.reason, HasSubstr("optimization failed 2 time(s)"));
+}
+
+TEST_F(StepProgramsTest, ChangedOptimizationInputsRetryARememberedFailureAtOnce) {
+  load(workflow("{optimizer: fixture_failing}"));
+  {
+    auto p = programs();
+    p->ensure(step());
+    p->finish();
+  }
+  ASSERT_EQ(programs()->ensure(step()).state, State::kFailed);
+  // The user fixes the settings: the same signature, new inputs.
+  load(workflow("{optimizer: fixture_failing, max_optimization_calls: 50}"));
+  auto p = programs();
+  EXPECT_EQ(p->ensure(step()).state, State::kOptimizing);
+  p->finish();
+}
+
+TEST_F(StepProgramsTest, ASuccessfulOptimizationForgetsAnEarlierFailure) {
+  load(workflow("{optimizer: fixture_program}"));
+  Diagnostics d;
+  auto sd = dspy::step_dspy_from_config(step(), d);
+  OptimizationStore store(mc_.cache);
+  // A failure recorded with other inputs does not hold; the optimization runs and succeeds.
+  store.record_failure(sd->signature.hash(),
+                       {.optimizer = "fixture_program", .fingerprint = "old", .reason = "x"});
+  auto p = programs();
+  EXPECT_EQ(p->ensure(step()).state, State::kOptimizing);
+  p->finish();
+  EXPECT_FALSE(store.failure(sd->signature.hash(), "fixture_program"));
+}
+
 TEST_F(StepProgramsTest, TrainingDataPathIsReadRelativeToTheWorkflowsFolder) {
   auto dir =
       std::filesystem::temp_directory_path() / ("step-programs-" + std::to_string(::getpid()));

@@ -2,7 +2,8 @@
 // now, and starts an optimization in the background when there is none yet or the one there has
 // outlived its `optimization_frequency`. A stale program keeps serving until its replacement is
 // stored. One optimization per key at a time; a failed one is not retried by the same process
-// (its reason is reported instead, so the router can fall back as for `optimization_failed`).
+// (its reason is reported instead, so the router can fall back as for `optimization_failed`), nor
+// by a later one while the failure the job's `past_failure` reports holds.
 //
 //   LazyOptimizer lazy;
 //   auto r = lazy.ensure({key, frequency, lookup, optimize});
@@ -44,6 +45,10 @@ class LazyOptimizer {
     // Optimizes and stores the result (so lookup() finds it), stopping early, keeping the best so
     // far, when `stop` is requested. Runs on a background thread.
     std::function<Status(std::stop_token stop)> optimize;
+    // A failure an earlier process recorded and that still holds (its reason), if any: the job
+    // is not started again, as if it had failed here (called on the caller's thread; may be
+    // empty).
+    std::function<std::optional<std::string>()> past_failure{};
   };
 
   enum class State {

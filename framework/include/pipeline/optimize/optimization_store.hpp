@@ -34,6 +34,22 @@ struct StoredProgram {
   static std::optional<StoredProgram> from_json(const json::value& v);
 };
 
+// A background optimization that failed, kept beside the signature's programs so later runs do
+// not pay for the same failure again: it holds while the step's optimization inputs are the same
+// (`fingerprint`) and its retry time has not come. `pipeline optimize` ignores it.
+struct OptimizationFailure {
+  std::string optimizer{};
+  std::string fingerprint{};  // of the inputs the failed optimization had
+  std::string reason{};
+  int count = 1;             // consecutive failures with these inputs
+  std::int64_t unix_ms = 0;  // the last one
+  // 15 minutes after the first failure, doubling with each further one, at most a day.
+  std::int64_t retry_unix_ms() const;
+
+  json::object to_json() const;
+  static std::optional<OptimizationFailure> from_json(const json::value& v);
+};
+
 class OptimizationStore {
  public:
   explicit OptimizationStore(std::shared_ptr<CacheManager> cache) : cache_(std::move(cache)) {}
@@ -47,6 +63,15 @@ class OptimizationStore {
   std::optional<StoredProgram> get(const std::string& key);
   std::optional<StoredProgram> latest(std::string_view signature_hash);
   bool available() const { return cache_ != nullptr; }
+
+  // "opt:v1:<signature>:failed:<optimizer>"
+  static std::string failure_key(std::string_view signature_hash, std::string_view optimizer);
+  // Keeps `f` (unix_ms 0 means now); one more in a row when the stored one had the same inputs.
+  void record_failure(std::string_view signature_hash, OptimizationFailure f);
+  // The stored failure, if any and readable (whether it still holds is the caller's to decide).
+  std::optional<OptimizationFailure> failure(std::string_view signature_hash,
+                                             std::string_view optimizer);
+  void clear_failure(std::string_view signature_hash, std::string_view optimizer);
 
  private:
   std::shared_ptr<CacheManager> cache_;

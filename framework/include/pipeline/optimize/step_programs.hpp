@@ -3,7 +3,10 @@
 // or stale by its `optimization_frequency`; with none, and `dspy_config.lazy_optimization` on and
 // training data at hand, a background optimization bounded by `max_optimization_seconds` /
 // `max_optimization_calls` starts and the step runs as written meanwhile. A stale program keeps
-// serving while its replacement is optimized. The next run finds what was stored.
+// serving while its replacement is optimized. The next run finds what was stored. A failed
+// background optimization is remembered in the optimization cache (OptimizationFailure), so later
+// runs fall back as for `optimization_failed` instead of paying for it again, until the step's
+// optimization inputs change or its retry time comes.
 //
 //   StepPrograms programs({rt.config(), rt.plugins(), rt.completion(), rt.cache(),
 //                          rt.program_service()}, wf);
@@ -73,6 +76,7 @@ class StepPrograms {
   Services s_;
   const Workflow& wf_;
   OptimizationStore store_;
+  LazyOptimizer::Clock now_;
   LazyOptimizer lazy_;
   mutable std::mutex mu_;
   // When the last background optimization started must end by its own budget.
