@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   pipeline::cli::add_optimize_command(app, exit_code);
   pipeline::cli::add_compare_command(app, exit_code);
   pipeline::cli::add_report_command(app, exit_code);
+  pipeline::cli::add_migrate_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
           {"exit_code", pipeline::cli::kExitBadInput},
           {"status", "usage_error"},
           {"error",
-           "a subcommand is required (run, validate, plugins, cache, program, render, evaluate)"}};
+           "a subcommand is required (run, validate, plugins, cache, program, render, evaluate, "
+           "optimize, compare, report, migrate)"}};
       std::cout << pipeline::json::serialize(doc) << std::endl;
     }
     std::cerr << app.help();
