@@ -7,6 +7,7 @@
 //   for (const Column& c : kColumns) ...
 #pragma once
 
+#include "history_common/record_columns.hpp"
 #include "pg_connection.hpp"
 
 #include <chrono>
@@ -15,40 +16,12 @@
 
 namespace pipeline::metrics_postgres {
 
-enum class Kind { kText, kReal, kInt, kBool, kOptionalReal };
-struct Column {
-  const char* name;
-  Kind kind;
-};
-
-// In the record's JSON names. The insert, the select and the JSON they read and write all come
-// from this one list (the table is made by the migrations, which are history and never change).
-inline constexpr Column kColumns[] = {
-    {"workflow", Kind::kText},
-    {"step", Kind::kText},
-    {"run_id", Kind::kText},
-    {"episode", Kind::kText},
-    {"mode", Kind::kText},
-    {"variant", Kind::kText},
-    {"signature_hash", Kind::kText},
-    {"provider", Kind::kText},
-    {"model", Kind::kText},
-    {"latency_ms", Kind::kReal},
-    {"input_tokens", Kind::kInt},
-    {"output_tokens", Kind::kInt},
-    {"cost_usd", Kind::kReal},
-    {"quality", Kind::kOptionalReal},
-    {"metric", Kind::kText},
-    {"success", Kind::kBool},
-    {"error_class", Kind::kText},
-    {"fallback_hops", Kind::kInt},
-    {"cache_hit", Kind::kBool},
-    {"program_id", Kind::kText},
-    {"source", Kind::kText},
-    {"unix_ms", Kind::kInt},
-    {"host_overhead_ms", Kind::kReal},
-};
-inline constexpr std::size_t kColumnCount = std::size(kColumns);
+using history_common::Kind;
+using Column = history_common::RecordColumn;
+// The insert, the select and the JSON they read and write all come from this one list (the table
+// is made by the migrations, which are history and never change).
+inline constexpr const auto& kColumns = history_common::kRecordColumns;
+inline constexpr std::size_t kColumnCount = history_common::kRecordColumnCount;
 
 // Version 1: the table and its indexes; 2: host_overhead_ms.
 inline constexpr int kSchemaVersion = 2;

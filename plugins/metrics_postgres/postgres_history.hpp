@@ -25,20 +25,13 @@
 #include <utility>
 #include <vector>
 
+#include "history_common/history_filter.hpp"
 #include "history_schema.hpp"
 
 namespace pipeline::metrics_postgres {
 
 // Which records a query returns (every member optional; docs/observability.md, "The query side").
-struct HistoryFilter {
-  std::string workflow;
-  std::string step;
-  std::string signature_hash;
-  std::string variant;
-  std::string mode;
-  std::int64_t since_unix_ms = 0;
-  std::int64_t limit = 0;  // the newest `limit` records (0: all), returned oldest first
-};
+using HistoryFilter = history_common::HistoryFilter;
 
 class PostgresHistory {
  public:

@@ -1,5 +1,7 @@
 #include "history_db.hpp"
 
+#include "history_common/record_columns.hpp"
+
 #include <pipeline/plugin.h>
 
 #include <algorithm>
@@ -16,36 +18,9 @@ namespace {
 
 // One column per StepRecord member, in the record's JSON names; the table, the insert, the
 // select and the JSON they read and write all come from this one list.
-enum class Kind { kText, kReal, kInt, kBool, kOptionalReal };
-struct Column {
-  const char* name;
-  Kind kind;
-};
-constexpr Column kColumns[] = {
-    {"workflow", Kind::kText},
-    {"step", Kind::kText},
-    {"run_id", Kind::kText},
-    {"episode", Kind::kText},
-    {"mode", Kind::kText},
-    {"variant", Kind::kText},
-    {"signature_hash", Kind::kText},
-    {"provider", Kind::kText},
-    {"model", Kind::kText},
-    {"latency_ms", Kind::kReal},
-    {"host_overhead_ms", Kind::kReal},
-    {"input_tokens", Kind::kInt},
-    {"output_tokens", Kind::kInt},
-    {"cost_usd", Kind::kReal},
-    {"quality", Kind::kOptionalReal},
-    {"metric", Kind::kText},
-    {"success", Kind::kBool},
-    {"error_class", Kind::kText},
-    {"fallback_hops", Kind::kInt},
-    {"cache_hit", Kind::kBool},
-    {"program_id", Kind::kText},
-    {"source", Kind::kText},
-    {"unix_ms", Kind::kInt},
-};
+using history_common::Kind;
+using Column = history_common::RecordColumn;
+constexpr const auto& kColumns = history_common::kRecordColumns;
 // Bumped when the table changes shape; a file from a newer version is refused, not rewritten.
 // 2: host_overhead_ms.
 constexpr int kSchemaVersion = 2;

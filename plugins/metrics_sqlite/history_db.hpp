@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include "history_common/history_filter.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -31,15 +33,7 @@ class HistoryDbError : public std::runtime_error {
 };
 
 // Which records a query returns (every member optional; see docs/observability.md).
-struct HistoryFilter {
-  std::string workflow;
-  std::string step;
-  std::string signature_hash;
-  std::string variant;
-  std::string mode;
-  std::int64_t since_unix_ms = 0;
-  std::int64_t limit = 0;  // the newest `limit` records (0: all), returned oldest first
-};
+using HistoryFilter = history_common::HistoryFilter;
 
 class HistoryDb {
  public:

@@ -9,6 +9,7 @@
 #include <pipeline/plugin.hpp>
 #include <pipeline/sdk/queryable_metrics_sink.hpp>
 #include "cache_common/config_field.hpp"
+#include "history_common/history_filter.hpp"
 
 #include <boost/json.hpp>
 
@@ -63,37 +64,7 @@ HistoryDb::Options parse_config(std::string_view config) {
 }
 
 HistoryFilter parse_query(std::string_view text) {
-  const json::object o = parse_object(text, "a query");
-  HistoryFilter f;
-  auto str = [&](const char* key, std::string& out) {
-    const json::value* v = o.if_contains(key);
-    if (v == nullptr || v->is_null()) return;
-    if (!v->is_string())
-      throw Error(PL_INVALID_ARGUMENT,
-                  std::string(kWho) + ": query '" + key + "' must be a string");
-    out = std::string(v->get_string());
-  };
-  auto integer = [&](const char* key, std::int64_t& out) {
-    const json::value* v = o.if_contains(key);
-    if (v == nullptr || v->is_null()) return;
-    if (v->is_int64()) {
-      out = v->get_int64();
-    } else if (v->is_uint64()) {
-      out = static_cast<std::int64_t>(v->get_uint64());
-    } else {
-      throw Error(PL_INVALID_ARGUMENT,
-                  std::string(kWho) + ": query '" + key + "' must be an integer");
-    }
-  };
-  // Unknown members are ignored: a newer host may ask for more than this sink filters on.
-  str("workflow", f.workflow);
-  str("step", f.step);
-  str("signature_hash", f.signature_hash);
-  str("variant", f.variant);
-  str("mode", f.mode);
-  integer("since_unix_ms", f.since_unix_ms);
-  integer("limit", f.limit);
-  return f;
+  return pipeline::history_common::parse_history_filter(text, kWho);
 }
 
 // Turns the store's failures into the statuses the host reads (bad file: DATA_LOSS, locked:
