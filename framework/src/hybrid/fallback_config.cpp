@@ -136,11 +136,14 @@ std::optional<double> positive(const YAML::Node& v, const std::string& key, bool
              : j.is_uint64()             ? static_cast<double>(j.get_uint64())
              : j.is_double() && !integer ? j.get_double()
                                          : -1;
-  if (x > 0 && std::isfinite(x)) return x;
-  diags.error(location_of(v, file), "fallback.cooldown." + key + ": expected " +
-                                        (integer ? "an integer >= 1" : "a number of seconds > 0") +
-                                        ", found " +
-                                        (is_scalar(v) ? "'" + v.Scalar() + "'" : yaml_kind(v)));
+  // Bounded so the value converts to an int count or a duration without overflow.
+  const double most = integer ? 1e6 : 1e9;
+  if (x > 0 && std::isfinite(x) && x <= most) return x;
+  diags.error(location_of(v, file),
+              "fallback.cooldown." + key + ": expected " +
+                  (integer ? "an integer from 1 to 1000000"
+                           : "a number of seconds > 0 and at most 1000000000") +
+                  ", found " + (is_scalar(v) ? "'" + v.Scalar() + "'" : yaml_kind(v)));
   return std::nullopt;
 }
 

@@ -113,12 +113,27 @@ TEST(FallbackConfig, BadCooldownValuesAreErrorsAndUnknownKeysWarnings) {
   parse("fallback:\n  cooldown: {failures: 1.5, window_seconds: -1, seconds: soon, span: 3}\n", d);
   auto errs = lines(d, Diagnostic::Severity::kError);
   ASSERT_EQ(errs.size(), 3u);
-  EXPECT_THAT(errs[0], HasSubstr("fallback.cooldown.failures: expected an integer >= 1, found "
-                                 "'1.5'"));
+  EXPECT_THAT(errs[0], HasSubstr("fallback.cooldown.failures: expected an integer from 1 to "
+                                 "1000000, found '1.5'"));
   EXPECT_THAT(errs[1], HasSubstr("fallback.cooldown.window_seconds: expected a number of seconds"));
   EXPECT_THAT(errs[2], HasSubstr("fallback.cooldown.seconds"));
   EXPECT_THAT(lines(d, Diagnostic::Severity::kWarning),
               ElementsAre(HasSubstr("unknown key 'fallback.cooldown.span'")));
+}
+
+TEST(FallbackConfig, HugeCooldownValuesAreErrorsNotOverflows) {
+  // Found by fuzz_host_config: a count beyond int was converted with undefined behaviour.
+  Diagnostics d;
+  parse(
+      "fallback:\n  cooldown: {failures: 8198552921648689607, window_seconds: 1e300, "
+      "seconds: 1000000001}\n",
+      d);
+  auto errs = lines(d, Diagnostic::Severity::kError);
+  ASSERT_EQ(errs.size(), 3u);
+  EXPECT_THAT(errs[0], HasSubstr("fallback.cooldown.failures: expected an integer from 1 to "
+                                 "1000000, found '8198552921648689607'"));
+  EXPECT_THAT(errs[1], HasSubstr("window_seconds: expected a number of seconds > 0 and at most"));
+  EXPECT_THAT(errs[2], HasSubstr("fallback.cooldown.seconds"));
 }
 
 TEST(FallbackConfig, WrongShapesAreErrorsAndUnknownKeysWarnings) {
